@@ -1,0 +1,21 @@
+// The whole PDU layer: every typed PDU, the parser and the writer.
+#pragma once
+
+#include "iscsi/bhs.h"
+#include "iscsi/digest.h"
+#include "iscsi/opcode.h"
+#include "iscsi/pdu_ahs.h"
+#include "iscsi/pdu_async.h"
+#include "iscsi/pdu_data.h"
+#include "iscsi/pdu_error.h"
+#include "iscsi/pdu_login.h"
+#include "iscsi/pdu_logout.h"
+#include "iscsi/pdu_nop.h"
+#include "iscsi/pdu_parser.h"
+#include "iscsi/pdu_reject.h"
+#include "iscsi/pdu_scsi.h"
+#include "iscsi/pdu_snack.h"
+#include "iscsi/pdu_task_management.h"
+#include "iscsi/pdu_text.h"
+#include "iscsi/pdu_writer.h"
+#include "iscsi/reject.h"

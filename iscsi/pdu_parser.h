@@ -1,0 +1,133 @@
+// Resumable iSCSI PDU framer (RFC 7143 11.1). No I/O: the transport feeds it bytes.
+//
+//   PduParser p(limits);
+//   for each received chunk `in`:
+//     while (!in.empty() || event pending) {
+//       auto r = p.put(in);  in = in.subspan(r.consumed);
+//       if (r.ec) -> drop the connection (the parser is poisoned; framing is lost)
+//       if (r.event == Event::header) -> look at p.bhs(); optionally p.place_data(iovecs)
+//       if (r.event == Event::pdu)    -> Pdu pdu = p.take(); hand it to the session layer
+//       if (r.event == Event::need_more) -> all of `in` was consumed; read more
+//     }
+//
+// Every PDU produces Event::header and then Event::pdu, in that order, even when it has no
+// data segment (then the put() after Event::header returns Event::pdu and consumes nothing).
+// put() consumes input only up to the next event: with Event::need_more it has consumed
+// all of `input`; with Event::header / Event::pdu possibly less.
+//
+// Validation happens at the header stage, before anything is allocated: the AHS goes into
+// a fixed in-object buffer (at most 1020 bytes), the header digest is checked, and
+// DataSegmentLength is checked against max_recv_data_segment_length. Only then, and only
+// when the caller did not place the data, is the data buffer allocated (through the
+// memory_resource given to the constructor). Padding is consumed; the data digest covers
+// data and padding and is computed as the bytes arrive.
+//
+// The parser only frames: unknown opcodes and opcode-specific rules (e.g. which PDUs may
+// carry data) are the session layer's business. It checks the AHS chain structure
+// (pdu_errc::bad_ahs), not the AHS types.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+#include <span>
+#include <system_error>
+#include <vector>
+
+#include "crc/crc32c.h"
+#include "iscsi/bhs.h"
+#include "iscsi/digest.h"
+
+namespace uiscsi::iscsi {
+
+struct PduLimits {
+  // Our declared MaxRecvDataSegmentLength (RFC 7143 13.12): the largest DataSegmentLength we
+  // accept. 8192 is the default that applies during login.
+  std::uint32_t max_recv_data_segment_length = 8192;
+  bool header_digest = false;
+  bool data_digest = false;
+
+  DigestConfig digests() const noexcept { return {header_digest, data_digest}; }
+  friend bool operator==(const PduLimits&, const PduLimits&) = default;
+};
+
+// A received PDU. Owns its AHS and (unless placed) its data segment, both allocated from
+// the parser's memory_resource; padding and digests are not included.
+struct Pdu {
+  Bhs bhs;
+  std::pmr::vector<std::byte> ahs;
+  std::pmr::vector<std::byte> data;  // empty when data_placed
+  bool data_placed = false;          // the data went to the place_data() destination
+};
+
+class PduParser {
+ public:
+  // `memory` must outlive the parser and every Pdu it returns.
+  explicit PduParser(PduLimits limits = {},
+                     std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+
+  // Only between PDUs (before the first byte of the next BHS), e.g. after login when
+  // digests turn on and MaxRecvDataSegmentLength changes. Returns pdu_errc::mid_pdu (and
+  // changes nothing) if called mid-PDU.
+  std::error_code set_limits(const PduLimits& limits) noexcept;
+  const PduLimits& limits() const noexcept { return limits_; }
+
+  enum class Event { need_more, header, pdu };
+  struct Result {
+    std::size_t consumed;
+    Event event;
+    std::error_code ec;  // set => the parser is poisoned; event is need_more
+  };
+
+  // Consumes as much of `input` as it can, up to the next event. After an error every call
+  // returns the same error and consumes nothing.
+  Result put(std::span<const std::byte> input) noexcept;
+
+  // Valid after Event::header until the next put() after Event::pdu (or take()).
+  const Bhs& bhs() const noexcept { return bhs_; }
+  std::span<const std::byte> ahs() const noexcept { return {ahs_.data(), bhs_.ahs_bytes()}; }
+
+  // After Event::header and before the next put(): write this PDU's data segment into
+  // `dest` instead of an owned buffer (direct placement). `dest` (the iovec array and the
+  // memory it points to) is caller-owned and must stay valid until Event::pdu or until the
+  // parser is destroyed; its total size must be >= DataSegmentLength (the first
+  // DataSegmentLength bytes are written, in order). The bytes are written as they arrive,
+  // before the data digest is checked: on data_digest_mismatch `dest` holds the bad data.
+  // Errors (the parser stays usable): placement_not_allowed, placement_too_small.
+  [[nodiscard]] std::error_code place_data(std::span<const iovec> dest) noexcept;
+
+  // After Event::pdu: the PDU, and the parser is reset for the next one.
+  Pdu take();
+
+  // The error that poisoned the parser, if any.
+  std::error_code error() const noexcept { return error_; }
+
+ private:
+  enum class State { bhs, ahs, header_digest, header_ready, data, padding, data_digest, done };
+
+  Result fail(std::size_t consumed, std::error_code ec) noexcept;
+  std::error_code finish_header() noexcept;
+  std::size_t consume_data(std::span<const std::byte> input) noexcept;
+  void reset() noexcept;
+
+  PduLimits limits_;
+  std::pmr::memory_resource* memory_;
+  State state_ = State::bhs;
+  std::error_code error_;
+
+  Bhs bhs_;
+  std::array<std::byte, kMaxAhsLength> ahs_{};
+  std::array<std::byte, kDigestLength> digest_{};
+  std::size_t got_ = 0;  // bytes of the current part (BHS, AHS, digest, data, padding) so far
+
+  std::pmr::vector<std::byte> data_;
+  std::span<const iovec> placed_;
+  std::size_t placed_index_ = 0;   // current iovec in placed_
+  std::size_t placed_offset_ = 0;  // bytes written into placed_[placed_index_]
+  crc::Crc32c data_crc_;
+};
+
+}  // namespace uiscsi::iscsi
