@@ -1,0 +1,107 @@
+// The SCSI target device: the logical units behind one iSCSI target, addressed by LUN.
+//
+// Target is what the iSCSI session layer talks to:
+//  - execute(lun, command) for every SCSI Command PDU, including those addressed to a LUN
+//    that does not exist (SPC-4 5.9: INQUIRY answers with peripheral qualifier 011b,
+//    REPORT LUNS and REQUEST SENSE work, everything else gets LOGICAL UNIT NOT SUPPORTED)
+//    and to the REPORT LUNS well-known logical unit (SPC-4 8.2);
+//  - nexus_established / nexus_lost when a session enters Full Feature Phase / ends;
+//  - lun_reset / target_reset for the task management functions (RFC 7143 11.5.1).
+// All member functions are thread-safe. LUN lookup on the data path takes no lock that
+// other commands contend on for long: the LUN table is an immutable snapshot, replaced
+// when a LUN is added or removed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "iscsi/pdu_task_management.h"
+#include "target/backend/backend.h"
+#include "target/scsi/command.h"
+#include "target/scsi/error.h"
+#include "target/scsi/logical_unit.h"
+
+namespace uiscsi::target::scsi {
+
+// Called when PREEMPT AND ABORT (SPC-4 5.12.11.2.5) requires the tasks of an I_T nexus on
+// one LUN to be aborted. The session layer aborts them as for ABORT TASK SET (no response
+// for the aborted tasks is needed by the preempting initiator). Called on the thread that
+// executes the PERSISTENT RESERVE OUT; it must not block or call back into the Target.
+using AbortTasksHandler =
+    std::function<void(std::string_view initiator_port, std::uint16_t relative_target_port_id, std::uint16_t lun)>;
+
+struct TargetConfig {
+  // The iSCSI TargetName (SCSI target device name, VPD 83h SCSI name string designator).
+  std::string name;
+  // Relative target port identifiers of the target ports (one per iSCSI target portal
+  // group), all in one ALUA target port group that is always active/optimized.
+  std::vector<std::uint16_t> relative_target_ports{1};
+  std::uint16_t target_port_group = 1;
+  // May be empty: PREEMPT AND ABORT then only preempts (nothing is in flight to abort in a
+  // synchronous test set-up).
+  AbortTasksHandler abort_tasks;
+};
+
+class Target {
+ public:
+  explicit Target(TargetConfig config);
+  ~Target();
+  Target(const Target&) = delete;
+  Target& operator=(const Target&) = delete;
+
+  // Creates a logical unit at `lun` (0..16383). Every established I_T nexus gets POWER ON
+  // for it, and REPORTED LUNS DATA HAS CHANGED on the other logical units (SPC-4 5.9).
+  // Errors: target_errc::lun_exists, target_errc::invalid_lun, or LogicalUnit::open's.
+  std::error_code add_lun(std::uint16_t lun, std::unique_ptr<Backend> backend, LuConfig config);
+  // Removes it (target_errc::no_such_lun if absent); commands already executing on it
+  // finish first (they hold a reference).
+  std::error_code remove_lun(std::uint16_t lun);
+  // The logical unit at `lun`, or null.
+  std::shared_ptr<LogicalUnit> find(std::uint16_t lun) const;
+  // Configured LUN numbers, ascending.
+  std::vector<std::uint16_t> luns() const;
+
+  // `lun_field` is the 8-byte SAM LUN of the PDU (single-level peripheral or flat space
+  // addressing, or the REPORT LUNS well-known LUN C101h).
+  Response execute(std::uint64_t lun_field, const Command& command);
+
+  void nexus_established(const Nexus& nexus);
+  void nexus_lost(const Nexus& nexus);
+
+  // LOGICAL UNIT RESET: lun_does_not_exist for an unknown LUN, else function_complete.
+  iscsi::TmfResponse lun_reset(std::uint64_t lun_field, const Nexus& issuer);
+  // TARGET WARM RESET / TARGET COLD RESET: a LOGICAL UNIT RESET of every logical unit.
+  iscsi::TmfResponse target_reset(const Nexus& issuer);
+
+  const TargetConfig& config() const noexcept { return config_; }
+
+  // The 8-byte SAM LUN of a LUN number as REPORT LUNS lists it (SAM-5 4.7.7): peripheral
+  // device addressing below 256, flat space addressing above. decode_lun accepts both
+  // methods for any number and returns false for other addressing methods, multi-level
+  // LUNs and well-known LUNs.
+  static std::uint64_t encode_lun(std::uint16_t lun) noexcept;
+  static bool decode_lun(std::uint64_t lun_field, std::uint16_t& lun) noexcept;
+
+ private:
+  using LunMap = std::map<std::uint16_t, std::shared_ptr<LogicalUnit>>;
+
+  std::shared_ptr<const LunMap> snapshot() const;
+
+  TargetConfig config_;
+  // Writers (add/remove) serialise on table_mutex_ and publish a new immutable map.
+  std::mutex table_mutex_;
+  std::atomic<std::shared_ptr<const LunMap>> table_;
+  // Established nexuses, so a logical unit added later can greet them.
+  mutable std::mutex nexus_mutex_;
+  std::vector<Nexus> nexuses_;
+};
+
+}  // namespace uiscsi::target::scsi
