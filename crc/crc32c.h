@@ -8,6 +8,11 @@
 //
 // Values are *finished* CRCs (pre- and post-inverted), and they chain like zlib's crc32:
 //   crc32c(b, crc32c(a)) == crc32c(a ++ b),   crc32c({}) == 0.
+// An iovec list is the concatenation of its entries (empty entries are fine).
+//
+// Ownership: every function only reads the caller's bytes during the call and keeps no
+// reference to them. Any alignment and any length are accepted. The free functions are
+// thread-safe; a Crc32c object is a plain value (one user at a time).
 #pragma once
 
 #include <sys/uio.h>
