@@ -83,8 +83,10 @@ class PduParser {
   };
 
   // Consumes as much of `input` as it can, up to the next event. After an error every call
-  // returns the same error and consumes nothing.
-  Result put(std::span<const std::byte> input) noexcept;
+  // returns the same error and consumes nothing. Calling put() after Event::pdu without
+  // take() drops that PDU. The only exception it lets through is the memory_resource's
+  // failure to allocate a data buffer (std::bad_alloc from the default resource).
+  Result put(std::span<const std::byte> input);
 
   // Valid after Event::header until the next put() after Event::pdu (or take()).
   const Bhs& bhs() const noexcept { return bhs_; }
@@ -99,7 +101,8 @@ class PduParser {
   // Errors (the parser stays usable): placement_not_allowed, placement_too_small.
   [[nodiscard]] std::error_code place_data(std::span<const iovec> dest) noexcept;
 
-  // After Event::pdu: the PDU, and the parser is reset for the next one.
+  // After Event::pdu (precondition): the PDU, and the parser is reset for the next one.
+  // Allocates the Pdu's AHS copy, if the PDU has an AHS, from the memory_resource.
   Pdu take();
 
   // The error that poisoned the parser, if any.
@@ -109,7 +112,10 @@ class PduParser {
   enum class State { bhs, ahs, header_digest, header_ready, data, padding, data_digest, done };
 
   Result fail(std::size_t consumed, std::error_code ec) noexcept;
-  std::error_code finish_header() noexcept;
+  bool fill(std::byte* part, std::size_t part_length, std::span<const std::byte> input,
+            std::size_t& used) noexcept;
+  std::error_code check_header() const noexcept;
+  void start_data();
   std::size_t consume_data(std::span<const std::byte> input) noexcept;
   void reset() noexcept;
 
@@ -124,6 +130,7 @@ class PduParser {
   std::size_t got_ = 0;  // bytes of the current part (BHS, AHS, digest, data, padding) so far
 
   std::pmr::vector<std::byte> data_;
+  bool data_placed_ = false;
   std::span<const iovec> placed_;
   std::size_t placed_index_ = 0;   // current iovec in placed_
   std::size_t placed_offset_ = 0;  // bytes written into placed_[placed_index_]
