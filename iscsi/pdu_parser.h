@@ -2,12 +2,12 @@
 //
 //   PduParser p(limits);
 //   for each received chunk `in`:
-//     while (!in.empty() || event pending) {
+//     for (;;) {
 //       auto r = p.put(in);  in = in.subspan(r.consumed);
 //       if (r.ec) -> drop the connection (the parser is poisoned; framing is lost)
+//       if (r.event == Event::need_more) break;  // all of `in` was consumed; read more
 //       if (r.event == Event::header) -> look at p.bhs(); optionally p.place_data(iovecs)
 //       if (r.event == Event::pdu)    -> Pdu pdu = p.take(); hand it to the session layer
-//       if (r.event == Event::need_more) -> all of `in` was consumed; read more
 //     }
 //
 // Every PDU produces Event::header and then Event::pdu, in that order, even when it has no

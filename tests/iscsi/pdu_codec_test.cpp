@@ -365,6 +365,20 @@ TEST_CASE("pdu codec: long CDBs and the bidirectional length travel in the AHS",
   CHECK_FALSE(ec);
   CHECK(back == cmd);
 
+  SECTION("an odd-length extended CDB is padded to 4 bytes") {
+    ScsiCommand odd;
+    odd.set_cdb(std::span<const std::byte>(long_cdb).first(18));
+    std::vector<std::byte> padded;
+    odd.encode_ahs(padded);
+    // AHSLength = 18 - 15 = 3: 3 + 3 bytes, 2 of padding.
+    REQUIRE(padded.size() == 8);
+    CHECK(std::vector<std::byte>(padded.begin(), padded.begin() + 4) == hex("00030100"));
+    CHECK(padded[4] == long_cdb[16]);
+    CHECK(padded[5] == long_cdb[17]);
+    CHECK(padded[6] == std::byte{0});
+    CHECK(ScsiCommand::decode(odd.encode(), padded, ec) == odd);
+    CHECK_FALSE(ec);
+  }
   SECTION("a CDB of at most 16 bytes needs no AHS") {
     ScsiCommand small;
     small.set_cdb(std::span<const std::byte>(long_cdb).first(12));
