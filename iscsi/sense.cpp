@@ -5,6 +5,7 @@
 
 #include "iscsi/detail/byte_order.h"
 #include "iscsi/scsi_data_error.h"
+#include "iscsi/scsi_status.h"
 
 namespace uiscsi::iscsi::scsi {
 namespace {
@@ -216,6 +217,16 @@ std::error_code split_sense_segment(std::span<const std::byte> segment, std::spa
   sense = segment.subspan(2, length);
   response_data = segment.subspan(2 + length);
   return {};
+}
+
+std::error_code check_condition_error(std::span<const std::byte> segment) {
+  std::span<const std::byte> sense, response_data;
+  if (auto ec = split_sense_segment(segment, sense, response_data)) return ec;
+  if (sense.empty()) return Status::check_condition;
+  SenseData parsed;
+  if (auto ec = parse_sense(sense, parsed)) return ec;
+  const std::error_code ec = make_error_code(parsed.code);
+  return ec ? ec : make_error_code(Status::check_condition);
 }
 
 }  // namespace uiscsi::iscsi::scsi

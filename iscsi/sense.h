@@ -80,4 +80,11 @@ std::error_code split_sense_segment(std::span<const std::byte> segment,
                                     std::span<const std::byte>& sense,
                                     std::span<const std::byte>& response_data);
 
+// What an initiator reports for a CHECK CONDITION whose SCSI Response data segment is
+// `segment`: the sense code as an error_code of sense_category() (so its message reads
+// "ILLEGAL REQUEST: LOGICAL BLOCK ADDRESS OUT OF RANGE (5/21h/00h)"); a data_errc if the
+// sense data is malformed; Status::check_condition (scsi.status) if there is none. Sense
+// that parses to NO SENSE 00h/00h is reported as CHECK CONDITION too, never as success.
+std::error_code check_condition_error(std::span<const std::byte> segment);
+
 }  // namespace uiscsi::iscsi::scsi

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "iscsi/scsi_data_error.h"
+#include "iscsi/scsi_status.h"
 #include "iscsi/sense.h"
 
 using namespace uiscsi::iscsi::scsi;
@@ -191,4 +192,16 @@ TEST_CASE("sense: iSCSI SenseLength wrapping (RFC 7143 11.4.7.2)", "[sense]") {
     CHECK(wrapped.size() == 2 + kMaxSenseLength);
     CHECK(wrapped[1] == std::byte{252});
   }
+}
+
+TEST_CASE("sense: CHECK CONDITION as an error_code for the initiator", "[sense]") {
+  const std::error_code ec = check_condition_error(encode_sense_segment(miscompare_at(3), SenseFormat::descriptor));
+  CHECK(ec.category() == sense_category());
+  CHECK(ec.message() == "MISCOMPARE: MISCOMPARE DURING VERIFY OPERATION (e/1dh/00h)");
+  CHECK(check_condition_error({}) == Status::check_condition);
+  CHECK(check_condition_error(bytes({0, 3, 0x70, 0, 5})) == data_errc::truncated);
+  CHECK(check_condition_error(bytes({0, 14, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})) ==
+        data_errc::unexpected_format);
+  SenseData nothing;  // NO SENSE 00/00 must still not look like success
+  CHECK(check_condition_error(encode_sense_segment(nothing, SenseFormat::fixed)) == Status::check_condition);
 }
