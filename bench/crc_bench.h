@@ -13,7 +13,7 @@
 namespace uiscsi::bench {
 
 struct CrcBenchConfig {
-  double seconds = 3.0;  // approximate total measuring time
+  double seconds = 3.0;  // approximate total measuring time, in thread CPU seconds
   int repetitions = 11;  // samples per (case, size), interleaved; odd for a true median
   std::vector<std::size_t> sizes = {4096, 65536, 1 << 20};
 };

@@ -14,7 +14,8 @@ constexpr std::string_view kUsage =
     "dispatch (auto), of a one-chain SSE4.2 loop (sse42_1way) and of memcpy, over 4 KiB,\n"
     "64 KiB and 1 MiB buffers that stay in cache, interleaved, reporting medians.\n\n"
     "  --json         print one JSON document instead of a table\n"
-    "  --seconds S    approximate measuring time in seconds (default 3)\n";
+    "  --seconds S    approximate measuring time, in CPU seconds of the measuring\n"
+    "                 thread (default 3); wall time is longer on a busy machine\n";
 
 // A positive, finite number of seconds, at most an hour.
 bool parse_seconds(std::string_view text, double& seconds) {

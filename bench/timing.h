@@ -1,7 +1,8 @@
 // Timing primitives for micro-benchmarks.
 #pragma once
 
-#include <chrono>
+#include <time.h>
+
 #include <cstddef>
 
 namespace uiscsi::bench {
@@ -13,13 +14,21 @@ inline void do_not_optimize(const T& value) {
   asm volatile("" : : "r,m"(value) : "memory");
 }
 
-// Seconds taken by `iterations` calls of `op`.
+// CPU time consumed by the calling thread. Benchmarks time single-threaded, CPU-bound
+// work with it so that, on a machine shared with builds, the time other processes hold
+// the core is not charged to the code under test.
+inline double thread_cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Thread CPU seconds taken by `iterations` calls of `op`.
 template <class Op>
 double time_iterations(Op&& op, std::size_t iterations) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
+  const double start = thread_cpu_seconds();
   for (std::size_t i = 0; i < iterations; ++i) op();
-  return std::chrono::duration<double>(Clock::now() - start).count();
+  return thread_cpu_seconds() - start;
 }
 
 // How many calls of `op` take about `target_seconds`. Doubles a trial run until it lasts
