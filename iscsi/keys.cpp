@@ -9,6 +9,7 @@ constexpr std::uint64_t kMaxSegment = (1u << 24) - 1;  // 2^24 - 1, RFC 7143 13.
 
 // One row per key, in KeyId order; the rows cite the RFC section that defines the key.
 // Unnamed fields are false / 0 / empty.
+// clang-format off
 constexpr std::array<KeyInfo, kKeyCount> kKeys{{
     // RFC 7143 13.5: "Use: IO, Declarative, Any-Stage; Senders: Initiator".
     {.id = KeyId::InitiatorName, .name = "InitiatorName", .rule = KeyRule::declarative,
@@ -131,7 +132,8 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      .rule = KeyRule::minimum, .type = ValueType::number, .from_initiator = kOperationalStage,
      .from_target = kOperationalStage, .irrelevant_without_rdma = true, .min = 512,
      .max = kMaxSegment, .default_value = "8192"},
-    // RFC 7145 6, MaxOutstandingUnexpectedPDUs: "Use: LO, Declarative"; 0 (no limit) or 2 to 2^32-1.
+    // RFC 7145 6, MaxOutstandingUnexpectedPDUs: "Use: LO, Declarative"; 0 (no limit) or
+    // 2 to 2^32-1.
     {.id = KeyId::MaxOutstandingUnexpectedPDUs, .name = "MaxOutstandingUnexpectedPDUs",
      .rule = KeyRule::declarative, .type = ValueType::number,
      .from_initiator = kOperationalStage, .from_target = kOperationalStage,
@@ -154,6 +156,7 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      .type = ValueType::text, .from_initiator = kOperationalStage,
      .from_target = kOperationalStage},
 }};
+// clang-format on
 
 constexpr bool rows_in_id_order() {
   for (std::size_t i = 0; i < kKeys.size(); ++i) {

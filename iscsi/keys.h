@@ -100,18 +100,18 @@ struct KeyInfo {
   // Where each side may send the key ("Use" and "Senders" in RFC 7143 13); 0 = never.
   StageMask from_initiator = 0;
   StageMask from_target = 0;
-  bool leading_only = false;                 // "Use: LO": only on the leading connection (TSIH 0)
-  bool irrelevant_in_discovery = false;      // "Irrelevant when: SessionType=Discovery"
-  bool irrelevant_without_rdma = false;      // RFC 7145: "Irrelevant when: RDMAExtensions=No"
-  bool irrelevant_with_rdma = false;         // RFC 7145 6.1, 6.2: replaced in iSER-assisted mode
-  bool needs_unsolicited_data = false;       // 13.14: irrelevant when InitialR2T=Yes, ImmediateData=No
-  bool redeclarable = false;                 // "Use: ALL" declarations may be repeated later
-  bool repeated_in_send_targets = false;     // many instances in one SendTargets response (App. C)
-  bool evaluated_first = false;              // other keys' relevance or limits depend on its result
-  bool offered_only_if_changed = false;      // proposed only when our value is not the default
-  std::uint64_t min = 0;                 // numerical range (ValueType::number)
+  bool leading_only = false;              // "Use: LO": only on the leading connection (TSIH 0)
+  bool irrelevant_in_discovery = false;   // "Irrelevant when: SessionType=Discovery"
+  bool irrelevant_without_rdma = false;   // RFC 7145: "Irrelevant when: RDMAExtensions=No"
+  bool irrelevant_with_rdma = false;      // RFC 7145 6.1, 6.2: replaced in iSER-assisted mode
+  bool needs_unsolicited_data = false;    // 13.14: irrelevant when InitialR2T=Yes, ImmediateData=No
+  bool redeclarable = false;              // "Use: ALL" declarations may be repeated later
+  bool repeated_in_send_targets = false;  // many instances in one SendTargets response (App. C)
+  bool evaluated_first = false;           // other keys' relevance or limits depend on its result
+  bool offered_only_if_changed = false;   // proposed only when our value is not the default
+  std::uint64_t min = 0;                  // numerical range (ValueType::number)
   std::uint64_t max = 0;
-  std::string_view default_value = {};    // wire form; empty when the key has no default
+  std::string_view default_value = {};  // wire form; empty when the key has no default
 };
 
 // The table entry of `id`.

@@ -7,10 +7,10 @@
 namespace uiscsi::iscsi {
 namespace {
 
-bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
+bool is_letter(char c) noexcept { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool is_label_char(char c) noexcept {
-  return is_upper(c) || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '-' || c == '+' || c == '@' || c == '_';
+  return is_letter(c) || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == '@' ||
+         c == '_';
 }
 
 std::error_code check_pair(std::string_view key, std::string_view value) noexcept {
@@ -22,7 +22,9 @@ std::error_code check_pair(std::string_view key, std::string_view value) noexcep
 }  // namespace
 
 bool valid_key_name(std::string_view key) noexcept {
-  if (key.empty() || key.size() > kMaxKeyNameLength || !is_upper(key[0])) return false;
+  // RFC 7143 6.1 asks for a capital letter first, but its own iSCSIProtocolLevel (13.24)
+  // starts with a small one: any letter.
+  if (key.empty() || key.size() > kMaxKeyNameLength || !is_letter(key[0])) return false;
   for (std::size_t i = 1; i < key.size(); ++i) {
     const bool public_extension = i == 1 && key[0] == 'X' && key[1] == '#';
     if (!is_label_char(key[i]) && !public_extension) return false;
@@ -76,8 +78,8 @@ std::error_code serialize_text(std::span<const TextPair> pairs, std::vector<std:
 }
 
 const TextPair* find_pair(std::span<const TextPair> pairs, std::string_view key) noexcept {
-  const auto it = std::find_if(pairs.begin(), pairs.end(),
-                               [key](const TextPair& p) { return p.key == key; });
+  const auto it =
+      std::find_if(pairs.begin(), pairs.end(), [key](const TextPair& p) { return p.key == key; });
   return it == pairs.end() ? nullptr : &*it;
 }
 

@@ -40,9 +40,10 @@ using TextPairs = std::vector<TextPair>;
 // data segment with NULs inside DataSegmentLength, and an empty string is no pair.
 std::error_code parse_text(std::span<const std::byte> data, TextPairs& out);
 
-// Whether `key` is a valid key name: 1 to 63 bytes, a capital letter first, then letters,
-// digits, '.', '-', '+', '@' and '_' (RFC 7143 6.1); "X#" may also start a registered
-// public extension key (RFC 7143 13.26, X#NodeArchitecture).
+// Whether `key` is a valid key name: 1 to 63 bytes, a letter first, then letters, digits,
+// '.', '-', '+', '@' and '_' (RFC 7143 6.1); "X#" may also start a registered public
+// extension key (RFC 7143 13.26, X#NodeArchitecture). RFC 7143 6.1 wants a capital first,
+// but its own iSCSIProtocolLevel begins with a small letter.
 bool valid_key_name(std::string_view key) noexcept;
 
 // Appends "key=value\0" for every pair to `out`. The pairs are checked as parse_text would

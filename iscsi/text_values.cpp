@@ -20,8 +20,8 @@ int hex_digit(char c) noexcept {
 }
 
 bool is_base64_char(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
 }
 
 // The digits after "0x": bytes with implicit length (digits + 1) / 2.
@@ -62,8 +62,9 @@ bool decode_base64(std::string_view chars, std::vector<std::byte>& out) {
   std::string padded(body);
   padded.append((4 - body.size() % 4) % 4, '=');
   std::vector<unsigned char> decoded(padded.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char*>(padded.data()),
-                                static_cast<int>(padded.size()));
+  const int n =
+      EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char*>(padded.data()),
+                      static_cast<int>(padded.size()));
   if (n < 0) return false;
   const std::size_t length = body.size() * 3 / 4;  // without the bytes the padding made up
   out.resize(length);

@@ -110,8 +110,8 @@ TEST_CASE("text values: binary values have an implicit length", "[text]") {
 }
 
 TEST_CASE("text values: malformed binary values leave the output alone", "[text]") {
-  for (std::string_view text : {"", "1234", "0x", "0xzz", "0x1g", "0b", "0b!!!!", "0bA",
-                                "0bAQ=ID", "0bAQIDBA=", "x0b"}) {
+  for (std::string_view text :
+       {"", "1234", "0x", "0xzz", "0x1g", "0b", "0b!!!!", "0bA", "0bAQ=ID", "0bAQIDBA=", "x0b"}) {
     INFO(std::string(text));
     std::vector<std::byte> out = bytes({7});
     CHECK(parse_binary(text, out) == text_errc::invalid_binary);
