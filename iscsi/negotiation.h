@@ -17,9 +17,14 @@
 // NotUnderstood included); a declaration is recorded. offer() proposes every key our side
 // may send in this stage that is relevant and not yet settled, and declares what we have
 // to declare, each once. The initiator starts with offer(); the target with receive().
-// The login ends when neither side has anything left to offer or answer
-// (awaiting_answers() is false and the peer's last text held no proposal); result() then
-// gives the negotiated values.
+// The target proposes the keys the initiator left out as soon as it calls offer() in a
+// stage; a login layer that wants to leave the initiator room to propose them itself
+// calls the target's offer() only once the initiator asks to transit (T=1). The login
+// ends when neither side has anything left to offer or answer (awaiting_answers() is
+// false and the peer's last text held no proposal); result() then gives the values.
+//
+// Ownership: every call copies what it keeps; the pairs passed in are only read during
+// the call, and the Exchange and TextPairs given to fill are the caller's.
 //
 // Stages: security negotiation accepts AuthMethod, the CHAP keys and the declarations;
 // operational negotiation the operational keys and declarations; Full Feature Phase only
