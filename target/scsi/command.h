@@ -12,19 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "iscsi/scsi_status.h"
+
 namespace uiscsi::target::scsi {
 
-// SAM-5 5.3.1 status codes.
-enum class Status : std::uint8_t {
-  good = 0x00,
-  check_condition = 0x02,
-  condition_met = 0x04,
-  busy = 0x08,
-  reservation_conflict = 0x18,
-  task_set_full = 0x28,
-  aca_active = 0x30,
-  task_aborted = 0x40,
-};
+// SAM-5 5.3.1 status codes (GOOD, CHECK CONDITION, RESERVATION CONFLICT ...).
+using Status = iscsi::scsi::Status;
 
 // An I_T nexus: one initiator port talking to one target port. For iSCSI an I_T nexus is a
 // session (RFC 7143 4.4.2); its SCSI port names are the iSCSI node names with the ISID or

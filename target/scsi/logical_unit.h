@@ -77,11 +77,13 @@ class LogicalUnit {
   // released and its unit attentions are dropped. PR registrations survive (SPC-4 5.12).
   void nexus_lost(const Nexus& nexus);
 
-  // Task management (SAM-5 7.7 LOGICAL UNIT RESET): releases RESERVE(6) reservations,
-  // restores the mode pages to their saved values, and establishes a unit attention (BUS
-  // DEVICE RESET FUNCTION OCCURRED) for every I_T nexus but `issuer`. Aborting the tasks in
-  // flight is the caller's job.
-  void reset(const Nexus& issuer);
+  // LOGICAL UNIT RESET (SAM-5 6.3.3) with the unit attention it leaves for every I_T nexus
+  // (BUS DEVICE RESET FUNCTION OCCURRED, or POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
+  // for a target reset): releases the RESERVE(6) reservation and restores the mode pages
+  // to their saved values. Persistent reservations survive. Aborting the tasks in flight
+  // is the caller's job.
+  enum class ResetKind { logical_unit, target };
+  void reset(ResetKind kind);
 
   // The backend's geometry changed (e.g. the administrator grew the file): reads it again
   // and establishes CAPACITY DATA HAS CHANGED for every I_T nexus.

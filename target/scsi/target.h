@@ -31,10 +31,12 @@
 
 namespace uiscsi::target::scsi {
 
-// Called when PREEMPT AND ABORT (SPC-4 5.12.11.2.5) requires the tasks of an I_T nexus on
-// one LUN to be aborted. The session layer aborts them as for ABORT TASK SET (no response
-// for the aborted tasks is needed by the preempting initiator). Called on the thread that
-// executes the PERSISTENT RESERVE OUT; it must not block or call back into the Target.
+// Called when PREEMPT AND ABORT (SPC-4 5.12.11.2.5) requires the tasks of the preempted
+// I_T nexuses on one LUN to be aborted; the session layer aborts them as for ABORT TASK
+// SET. `initiator_port` is "<name>,i,0x<ISID>", or a bare InitiatorName for a registration
+// made by name (all its ISIDs); relative_target_port_id 0 means every target port. Called
+// on the thread that executes the PERSISTENT RESERVE OUT; it must not block or call back
+// into the Target.
 using AbortTasksHandler =
     std::function<void(std::string_view initiator_port, std::uint16_t relative_target_port_id, std::uint16_t lun)>;
 
@@ -57,8 +59,9 @@ class Target {
   Target(const Target&) = delete;
   Target& operator=(const Target&) = delete;
 
-  // Creates a logical unit at `lun` (0..16383). Every established I_T nexus gets POWER ON
-  // for it, and REPORTED LUNS DATA HAS CHANGED on the other logical units (SPC-4 5.9).
+  // Creates a logical unit at `lun` (0..iscsi::scsi::kMaxLun). Every established I_T
+  // nexus gets POWER ON for it, and REPORTED LUNS DATA HAS CHANGED on the other logical
+  // units (SPC-4 5.9).
   // Errors: target_errc::lun_exists, target_errc::invalid_lun, or LogicalUnit::open's.
   std::error_code add_lun(std::uint16_t lun, std::unique_ptr<Backend> backend, LuConfig config);
   // Removes it (target_errc::no_such_lun if absent); commands already executing on it
@@ -77,18 +80,16 @@ class Target {
   void nexus_lost(const Nexus& nexus);
 
   // LOGICAL UNIT RESET: lun_does_not_exist for an unknown LUN, else function_complete.
-  iscsi::TmfResponse lun_reset(std::uint64_t lun_field, const Nexus& issuer);
-  // TARGET WARM RESET / TARGET COLD RESET: a LOGICAL UNIT RESET of every logical unit.
-  iscsi::TmfResponse target_reset(const Nexus& issuer);
+  iscsi::TmfResponse lun_reset(std::uint64_t lun_field);
+  // TARGET WARM RESET / TARGET COLD RESET: a reset of every logical unit (RFC 7143
+  // 11.5.1; a cold reset also ends every session, which is the session layer's part).
+  iscsi::TmfResponse target_reset();
 
   const TargetConfig& config() const noexcept { return config_; }
 
-  // The 8-byte SAM LUN of a LUN number as REPORT LUNS lists it (SAM-5 4.7.7): peripheral
-  // device addressing below 256, flat space addressing above. decode_lun accepts both
-  // methods for any number and returns false for other addressing methods, multi-level
-  // LUNs and well-known LUNs.
-  static std::uint64_t encode_lun(std::uint16_t lun) noexcept;
-  static bool decode_lun(std::uint64_t lun_field, std::uint16_t& lun) noexcept;
+  // The REPORT LUNS well-known logical unit (SPC-4 8.2). Ordinary LUNs are encoded and
+  // decoded by iscsi/scsi_lun.h.
+  static constexpr std::uint64_t kReportLunsWellKnownLun = 0xc101000000000000ull;
 
  private:
   using LunMap = std::map<std::uint16_t, std::shared_ptr<LogicalUnit>>;

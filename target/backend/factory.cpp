@@ -1,0 +1,42 @@
+#include "target/backend/factory.h"
+
+#include "target/backend/error.h"
+#include "target/backend/file_backend.h"
+#include "target/backend/ram_backend.h"
+
+namespace uiscsi::target {
+
+std::optional<BackendKind> parse_backend_kind(std::string_view name) noexcept {
+  if (name == "file") return BackendKind::file;
+  if (name == "ram") return BackendKind::ram;
+  return std::nullopt;
+}
+
+std::unique_ptr<Backend> make_backend(const BackendConfig& config, std::error_code& ec) {
+  ec.clear();
+  switch (config.kind) {
+    case BackendKind::file:
+      return FileBackend::open({.path = config.path,
+                                .block_size = config.block_size,
+                                .create_size_bytes = config.size_bytes,
+                                .read_only = config.read_only},
+                               ec);
+    case BackendKind::ram:
+      if (config.block_size == 0 || config.size_bytes == 0 || config.size_bytes % config.block_size != 0) {
+        ec = backend_errc::invalid_config;
+        return nullptr;
+      }
+      return RamBackend::create({config.block_size, config.size_bytes / config.block_size}, ec);
+  }
+  ec = backend_errc::invalid_config;
+  return nullptr;
+}
+
+std::filesystem::path pr_state_file_for(const BackendConfig& config) {
+  if (config.kind != BackendKind::file) return {};
+  std::filesystem::path p = config.path;
+  p += ".pr";
+  return p;
+}
+
+}  // namespace uiscsi::target
