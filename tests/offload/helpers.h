@@ -73,6 +73,19 @@ inline iovec io_of(std::span<const std::byte> bytes) {
   return {const_cast<std::byte*>(bytes.data()), bytes.size()};
 }
 
+// The bytes a PDU takes on the wire, as a transport with `digests` would send them.
+inline std::vector<std::byte> wire_of(iscsi::OutgoingPdu pdu, iscsi::DigestConfig digests = {}) {
+  iscsi::PduWriter writer(digests);
+  std::error_code ec;
+  std::vector<std::byte> out;
+  for (const iovec& v : writer.prepare(pdu, ec)) {
+    const auto* p = static_cast<const std::byte*>(v.iov_base);
+    out.insert(out.end(), p, p + v.iov_len);
+  }
+  REQUIRE_FALSE(ec);
+  return out;
+}
+
 // A Data-In of task `itt` carrying `data` at `buffer_offset`. `iov` must outlive the PDU.
 inline iscsi::OutgoingPdu data_in(std::uint32_t itt, std::uint32_t buffer_offset,
                                   std::span<const iovec> iov) {

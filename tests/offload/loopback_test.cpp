@@ -1,9 +1,14 @@
 // The stream transport over the loopback pair: round trips under every digest setting and
 // every split, concurrent senders, injected faults, and close semantics.
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -218,6 +223,63 @@ TEST_CASE("limits from configure() apply from the next PDU", "[loopback]") {
     CHECK(std::equal(b.pdu.data.begin(), b.pdu.data.end(), data.begin(), data.end()));
   };
   run(io, task());
+}
+
+TEST_CASE("limits set while a PDU is half received apply after it", "[loopback]") {
+  asio::io_context io;
+  auto pair = testing::make_loopback_pair(io);
+  const auto data = pattern(100);
+  const iovec iov = io_of(std::span<const std::byte>(data));
+  const auto plain = test::wire_of(test::nop_out(1, {&iov, 1}));
+  const auto digested = test::wire_of(test::nop_out(2, {&iov, 1}), {true, true});
+  const int fd = pair.first->native_handle();
+
+  std::optional<Received> got;
+  auto receive = [&]() -> asio::awaitable<void> { got = co_await pair.second->receive(); };
+  asio::co_spawn(io, receive(), test::rethrow);
+  REQUIRE(::write(fd, plain.data(), 60) == 60);
+  while (pair.second->counters().bytes_received < 60) io.run_one();
+  pair.second->configure(limits(true, true));  // mid-PDU: deferred to its end
+  REQUIRE(::write(fd, plain.data() + 60, plain.size() - 60) == ssize_t(plain.size() - 60));
+  REQUIRE(::write(fd, digested.data(), digested.size()) == ssize_t(digested.size()));
+  while (!got) io.run_one();
+  REQUIRE_FALSE(got->ec);
+  CHECK(got->pdu.bhs.initiator_task_tag() == 1);
+
+  got.reset();
+  io.restart();  // run_one() stopped the io_context when it ran out of work
+  asio::co_spawn(io, receive(), test::rethrow);
+  while (!got) io.run_one();
+  REQUIRE_FALSE(got->ec);
+  CHECK(got->pdu.bhs.initiator_task_tag() == 2);
+  CHECK(pair.second->counters().bytes_received == plain.size() + digested.size());
+}
+
+TEST_CASE("a cancelled receive loses nothing, even mid-PDU", "[loopback]") {
+  using namespace asio::experimental::awaitable_operators;
+  asio::io_context io;
+  auto pair = testing::make_loopback_pair(io);
+  const auto data = pattern(300);
+  const iovec iov = io_of(std::span<const std::byte>(data));
+  const auto wire = test::wire_of(test::nop_out(5, {&iov, 1}));
+
+  // Half a PDU arrives, then the receiver gives up waiting (a timer wins the race).
+  REQUIRE(::write(pair.first->native_handle(), wire.data(), 100) == 100);
+  auto impatient = [&]() -> asio::awaitable<bool> {
+    asio::steady_timer timer(io, std::chrono::milliseconds(20));
+    auto winner = co_await (pair.second->receive() || timer.async_wait(asio::use_awaitable));
+    co_return winner.index() == 1;
+  };
+  CHECK(run(io, impatient()));
+  CHECK(pair.second->counters().bytes_received == 100);
+
+  REQUIRE(::write(pair.first->native_handle(), wire.data() + 100, wire.size() - 100) ==
+          ssize_t(wire.size() - 100));
+  auto patient = [&]() -> asio::awaitable<Received> { co_return co_await pair.second->receive(); };
+  Received r = run(io, patient());
+  REQUIRE_FALSE(r.ec);
+  CHECK(r.pdu.bhs.initiator_task_tag() == 5);
+  CHECK(std::equal(r.pdu.data.begin(), r.pdu.data.end(), data.begin(), data.end()));
 }
 
 TEST_CASE("a DataSegmentLength above MaxRecvDataSegmentLength stops the stream", "[loopback]") {

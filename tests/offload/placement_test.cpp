@@ -177,15 +177,7 @@ TEST_CASE("forget() while a Data-In is half received stops writes at once", "[pl
   // second transport sees the PDU stop in the middle of its data segment.
   const auto payload = pattern(4096, 2);
   const iovec src = io_of(std::span<const std::byte>(payload));
-  iscsi::OutgoingPdu pdu = test::data_in(9, 0, {&src, 1});
-  iscsi::PduWriter writer;
-  std::error_code ec;
-  std::vector<std::byte> wire;
-  for (const iovec& v : writer.prepare(pdu, ec)) {
-    const auto* p = static_cast<const std::byte*>(v.iov_base);
-    wire.insert(wire.end(), p, p + v.iov_len);
-  }
-  REQUIRE_FALSE(ec);
+  const std::vector<std::byte> wire = test::wire_of(test::data_in(9, 0, {&src, 1}));
   const std::size_t first_part = 48 + 1000;
   REQUIRE(::write(pair.first->native_handle(), wire.data(), first_part) == ssize_t(first_part));
 

@@ -26,10 +26,11 @@ struct Connection {
 };
 
 // A listener on 127.0.0.1 with an ephemeral port, and one connection through it.
-Connection connect_pair(asio::io_context& io, Listener& listener, const Registry& registry) {
+Connection connect_pair(asio::io_context& io, Listener& listener, const Registry& registry,
+                        Policy policy = Policy::tcp) {
   auto task = [&]() -> asio::awaitable<Connection> {
     auto [initiator, target] =
-        co_await (connect(io, listener.local_endpoint(), Policy::tcp, registry) && listener.accept());
+        co_await (connect(io, listener.local_endpoint(), policy, registry) && listener.accept());
     co_return Connection{std::move(initiator), std::move(target)};
   };
   return run(io, task());
@@ -73,6 +74,27 @@ TEST_CASE("connect() and accept() give tcp transports on real sockets", "[tcp]")
   CHECK(ini.remote_endpoint() == portal);
   CHECK(tgt.local_endpoint() == portal);
   CHECK(tgt.remote_endpoint() == ini.local_endpoint());
+}
+
+TEST_CASE("IPv6 portals and the auto policy", "[tcp]") {
+  asio::io_context io;
+  const Registry registry = Registry::with_builtin_paths();
+  ListenResult l = Listener::open(io, SocketAddress::ip("::1", 0).value(), Policy::auto_, registry);
+  if (l.ec) {
+    WARN("no IPv6 loopback on this host: " << l.error);
+    return;
+  }
+  Connection c = connect_pair(io, *l.listener, registry, Policy::auto_);
+  REQUIRE(c.initiator.transport);
+  REQUIRE(c.target.transport);
+  CHECK(c.initiator.transport->remote_endpoint().to_string().starts_with("[::1]:"));
+  CHECK(c.target.transport->local_endpoint() == l.listener->local_endpoint());
+  for (const Selection* s : {&c.initiator, &c.target}) {
+    const PathInfo info = s->transport->path_info();
+    CHECK(info.requested == Policy::auto_);
+    CHECK(info.in_use == Path::tcp);
+    CHECK(info.fallback_reason == "iser: not built; placement: not built; smc: not built");
+  }
 }
 
 TEST_CASE("PDUs and placement over TCP, every digest setting", "[tcp]") {
