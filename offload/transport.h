@@ -69,7 +69,9 @@ struct TransportOptions {
 
 class Transport {
  public:
-  // Destroying a transport closes it (see close()).
+  // Destroying a transport closes it (see close()); like every other call, it happens on
+  // the transport's io_context thread. Pending operations keep the connection's state alive
+  // until they have completed.
   virtual ~Transport() = default;
 
   // --- Identity ---------------------------------------------------------------------
@@ -98,10 +100,12 @@ class Transport {
   // Sends one PDU; the transport fills in TotalAHSLength, DataSegmentLength, padding and
   // digests. Ownership: `pdu`, its AHS bytes, its iovec array and the data they point to
   // are the caller's and must stay valid and unchanged until the awaitable completes; the
-  // transport copies nothing of them before that. Several coroutines may send at once:
-  // PDUs go out whole, in the order their send()s started, never interleaved. Completes
-  // with the socket's error, a writer error (iscsi::pdu_errc), or operation_canceled if
-  // the transport was closed first.
+  // AHS and data are never copied (they go to the kernel by gather write). Several
+  // coroutines may send at once: PDUs go out whole, in the order their awaitables are first
+  // awaited, never interleaved, and queued PDUs are gathered into one write. Completes with
+  // the socket's error (after which every later send fails: a PDU may have been cut), a
+  // writer error (iscsi::pdu_errc), or operation_canceled if the transport was closed
+  // first. Not cancellable: a PDU partly on the wire cannot be taken back.
   virtual boost::asio::awaitable<std::error_code> send(const iscsi::OutgoingPdu& pdu) = 0;
 
   // Receives the next PDU. One receive at a time (a second one gets

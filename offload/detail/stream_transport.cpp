@@ -240,7 +240,8 @@ void StreamCore::start_pdu() {
 }
 
 // Data-In (at the initiator) and Data-Out (at the target) carry BufferOffset, which locates
-// their data segment in the task's buffer (RFC 7143 11.7.4, 11.8.4 — 11.7 / 11.8 layouts).
+// their data segment in the task's data (RFC 7143 11.7.6). Data-Out is matched by ITT, not
+// TTT: solicited or not, its BufferOffset counts from the start of the task's data.
 void StreamCore::try_place() {
   const iscsi::Bhs& bhs = parser_.bhs();
   const std::uint32_t length = bhs.data_segment_length();
@@ -294,7 +295,8 @@ std::optional<iscsi::Pdu> StreamCore::finish_pdu() {
 // return, but the parser still holds `placing_` and writes the rest of the data segment
 // through it. Point every entry at a sink of ours instead; the data is discarded.
 // (PduParser reads the destination iovecs as it writes; see the test "forget() while a
-// Data-In is half received".)
+// Data-In is half received".) The sink is at most one data segment, which the parser would
+// have allocated anyway had the PDU not been placed.
 void StreamCore::divert() noexcept {
   std::size_t longest = 0;
   for (const iovec& v : placing_) longest = std::max(longest, v.iov_len);

@@ -433,6 +433,21 @@ TEST_CASE("the peer closing is seen as closed, at or inside a PDU", "[loopback]"
   run(io, task());
 }
 
+TEST_CASE("a failed write fails every later send too", "[loopback]") {
+  asio::io_context io;
+  auto pair = testing::make_loopback_pair(io);
+  pair.second.reset();  // the peer is gone: writing fails with EPIPE (never SIGPIPE)
+  auto task = [&]() -> asio::awaitable<void> {
+    const std::error_code first = co_await pair.first->send(test::nop_out(1, {}));
+    CHECK(first == std::errc::broken_pipe);
+    // Sticky: after a failed write the stream may hold a partial PDU.
+    const std::error_code second = co_await pair.first->send(test::nop_out(2, {}));
+    CHECK(second == first);
+  };
+  run(io, task());
+  CHECK(pair.first->counters().pdus_sent == 0);
+}
+
 TEST_CASE("close() completes pending operations and refuses new ones", "[loopback]") {
   asio::io_context io;
   auto pair = testing::make_loopback_pair(io);
