@@ -1,0 +1,69 @@
+#!/bin/bash
+# libiscsi's conformance suite against uiscsi-target: `iscsi-test-cu -d -t ALL` with two
+# portals, so the multipath tests run too. Passes when no test fails and fewer tests are
+# skipped than against tgt 1.0.85 on this kind of machine (81 [SKIPPED] lines, PEERS.md).
+# The counts go to UISCSI_RESULTS_DIR/conformance.txt for reports.
+source "$(dirname "$0")/lib.sh"
+require_tool iscsi-test-cu "Debian package libiscsi-bin"
+
+readonly TGT_SKIPPED=81
+readonly IQN=iqn.2026-11.org.uiscsi:conformance
+
+# Both initiator names of the suite (iscsi-test-cu --help): the reservation tests log in
+# under the second one too. Two portals on two loopback addresses, each on a free port.
+cat >"$WORK/target.toml" <<TOML
+[[target]]
+name = "$IQN"
+allowed_initiators = [
+  "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test",
+  "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2",
+]
+portals = ["127.0.0.1:0", "127.0.0.2:0"]
+
+[[target.lun]]
+number = 0
+backend = "file"
+path = "lun0.img"
+size = "256M"
+TOML
+
+start_target T -c "$WORK/target.toml"
+read -r PORT1 PORT2 <<<"$T_PORTS"
+[ -n "${PORT2:-}" ] || fail "expected two portals, got: $T_PORTS"
+say "uiscsi-target serves $IQN on 127.0.0.1:$PORT1 and 127.0.0.2:$PORT2"
+
+OUT="$WORK/iscsi-test-cu.out"
+rc=0
+timeout 3600 iscsi-test-cu -d -n -t ALL \
+  "iscsi://127.0.0.1:$PORT1/$IQN/0" "iscsi://127.0.0.2:$PORT2/$IQN/0" >"$OUT" 2>&1 || rc=$?
+
+# CUnit's summary: "tests  <total> <ran> <passed> <failed> <inactive>".
+summary=$(awk '$1 == "tests" && NF >= 6 { print $2, $3, $4, $5 }' "$OUT" | tail -1)
+skipped=$(grep -c '\[SKIPPED\]' "$OUT")
+mapfile -t failing < <(sed -n 's/^Suite \(.*\), Test \(.*\) had failures:.*/\1.\2/p' "$OUT" | sort -u)
+
+if [ -z "$summary" ]; then
+  say "iscsi-test-cu ended (exit $rc) without a summary; the last lines of its output:"
+  tail -40 "$OUT"
+  alive T || { say "uiscsi-target is gone; its log:"; tail -40 "$T_LOG"; }
+  record conformance.txt "status=no-summary" "exit=$rc" "skipped=$skipped" "tgt_skipped=$TGT_SKIPPED"
+  fail "the conformance suite did not complete"
+fi
+read -r total ran passed failed <<<"$summary"
+
+record conformance.txt "total=$total" "ran=$ran" "passed=$passed" "failed=$failed" \
+  "skipped=$skipped" "tgt_skipped=$TGT_SKIPPED" "failing=${failing[*]:-}"
+
+say "ran $ran of $total tests: $passed passed, $failed failed, $skipped [SKIPPED] (tgt: $TGT_SKIPPED)"
+if [ "${#failing[@]}" -gt 0 ]; then
+  say "failing tests:"
+  printf '  %s\n' "${failing[@]}"
+fi
+say "skip reasons:"
+sed -n 's/.*\[SKIPPED\] *//p' "$OUT" | sort | uniq -c | sort -rn | head -20
+
+alive T || { tail -40 "$T_LOG"; fail "uiscsi-target died during the suite"; }
+stop_target T
+[ "$failed" -eq 0 ] || fail "$failed conformance tests failed"
+[ "$skipped" -lt "$TGT_SKIPPED" ] || fail "$skipped tests skipped, not fewer than tgt's $TGT_SKIPPED"
+say "PASS"
