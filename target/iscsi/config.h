@@ -55,9 +55,8 @@ struct Lun {
   scsi::LuConfig unit;
 };
 
-// One CHAP secret (RFC 7143 12.1.3). The secret is at least 12 bytes when the link is not
-// otherwise protected (RFC 7143 12.1.3 SHOULD; validate() enforces it); 16 or more is the
-// usual recommendation.
+// One CHAP identity (RFC 7143 12.1.3). validate() wants secrets of at least 12 bytes: RFC
+// 7143 9.2.1 requires IPsec for secrets of fewer than 96 random bits, and we do not do IPsec.
 struct ChapCredentials {
   std::string username;  // CHAP_N
   std::string secret;
@@ -72,15 +71,15 @@ struct ChapCredentials {
 //  - mutual: set to allow mutual CHAP: when the initiator challenges us (CHAP_I, CHAP_C),
 //    we answer with this username and secret. Unset: a challenge from the initiator fails
 //    the login (authentication failure). Its secret must differ from initiator.secret
-//    (RFC 7143 12.1.3 forbids the same secret in both directions).
-//  - algorithms: the CHAP_A values we accept, in order of preference (IANA "PPP
-//    Authentication Algorithms": 5 = MD5 (RFC 1994), 6 = SHA-1, 7 = SHA-256,
-//    8 = SHA3-256). The initiator's list is answered with the first of its values that is
-//    in ours (RFC 7143 12.1.3).
+//    (RFC 7143 9.2.1 forbids the same secret in both directions).
+//  - algorithms: the CHAP_A values we accept (IANA "PPP Authentication Algorithms":
+//    5 = MD5 (RFC 1994), 6 = SHA-1, 7 = SHA-256, 8 = SHA3-256). The initiator's list is
+//    answered with the first of its values that is in ours (RFC 7143 12.1.3, 6.2.1): its
+//    order of preference decides, ours only filters.
 struct ChapConfig {
   std::optional<ChapCredentials> initiator;
   std::optional<ChapCredentials> mutual;
-  std::vector<std::uint8_t> algorithms{7, 5};
+  std::vector<std::uint8_t> algorithms{8, 7, 6, 5};
 
   friend bool operator==(const ChapConfig&, const ChapConfig&) = default;
 };
@@ -163,6 +162,10 @@ std::vector<std::string> validate(const Config& config);
 // Whether two LUN descriptions export the same backend the same way (Server::apply()
 // replaces a LUN only when they differ).
 bool same_lun(const Lun& a, const Lun& b);
+
+// Whether `name` is a well-formed iqn., eui. or naa. name of at most 223 bytes (RFC 7143
+// 4.2.7), in its normalised (lower-case iqn.) form.
+bool valid_iscsi_name(std::string_view name) noexcept;
 
 // Whether `initiator_name` may log in to `target` (its allow-list, RFC 7143 9.2).
 bool initiator_allowed(const TargetNode& target, std::string_view initiator_name) noexcept;
