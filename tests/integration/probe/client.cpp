@@ -220,6 +220,11 @@ LoginResult Client::login(const LoginOptions& options) {
     request.initiator_task_tag = itt;
     request.cmd_sn = cmd_sn_;
     request.exp_stat_sn = exp_stat_sn_;
+    if (options.verbose) {
+      std::fprintf(stderr, "-> Login CSG=%d NSG=%d T=%d:", static_cast<int>(csg), static_cast<int>(request.nsg), transit);
+      for (const auto& p : pairs) std::fprintf(stderr, " %s=%s", p.key.c_str(), p.value.c_str());
+      std::fprintf(stderr, "\n");
+    }
     std::vector<std::byte> data;
     if (const auto ec = iscsi::serialize_text(pairs, data)) {
       result.error = "cannot encode the login text: " + ec.message();
@@ -246,6 +251,12 @@ LoginResult Client::login(const LoginOptions& options) {
     if (const auto ec = iscsi::parse_text(received.pdu.data, answer)) {
       result.error = "bad login text: " + ec.message();
       return false;
+    }
+    if (options.verbose) {
+      std::fprintf(stderr, "<- Login CSG=%d NSG=%d T=%d status=0x%02x%02x:", static_cast<int>(response.csg),
+                   static_cast<int>(response.nsg), response.transit, response.status_class, response.status_detail);
+      for (const auto& p : answer) std::fprintf(stderr, " %s=%s", p.key.c_str(), p.value.c_str());
+      std::fprintf(stderr, "\n");
     }
     result.status_class = response.status_class;
     result.status_detail = response.status_detail;

@@ -37,6 +37,8 @@ struct LoginOptions {
   bool header_digest = false;  // propose CRC32C (only), else None
   bool data_digest = false;
   std::uint32_t max_recv_data_segment_length = 262144;
+  // Print every Login Request / Response text to stderr (for test logs).
+  bool verbose = false;
 };
 
 struct LoginResult {

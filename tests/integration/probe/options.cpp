@@ -1,5 +1,6 @@
 #include "probe/options.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <set>
@@ -7,7 +8,7 @@
 namespace uiscsi::probe {
 namespace {
 
-const std::set<std::string> kFlags = {"reflect-challenge", "header-digest", "data-digest", "fua"};
+const std::set<std::string> kFlags = {"reflect-challenge", "header-digest", "data-digest", "fua", "verbose"};
 
 }  // namespace
 
@@ -57,9 +58,22 @@ LoginOptions login_options(const Options& options) {
   if (options.has("mutual-user")) {
     login.mutual = iscsi::ChapCredentials::from_text(options.get("mutual-user"), options.get("mutual-secret"));
   }
+  if (options.has("chap-algorithms")) {
+    // CHAP_A numbers, in order of preference: "7,5".
+    login.algorithms.clear();
+    std::string list = options.get("chap-algorithms");
+    for (std::size_t at = 0; at <= list.size();) {
+      const auto comma = std::min(list.find(',', at), list.size());
+      if (const auto a = iscsi::chap_algorithm_from_number(std::strtoull(list.c_str() + at, nullptr, 10))) {
+        login.algorithms.push_back(*a);
+      }
+      at = comma + 1;
+    }
+  }
   login.reflect_challenge = options.has("reflect-challenge");
   login.header_digest = options.has("header-digest");
   login.data_digest = options.has("data-digest");
+  login.verbose = options.has("verbose");
   return login;
 }
 

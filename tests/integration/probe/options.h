@@ -27,7 +27,8 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error);
 
 // The login options the common flags describe:
 //   --target IQN --initiator IQN --chap-user U --chap-secret S --mutual-user U
-//   --mutual-secret S --reflect-challenge --header-digest --data-digest
+//   --mutual-secret S --reflect-challenge --chap-algorithms 7,5 --header-digest
+//   --data-digest --verbose
 LoginOptions login_options(const Options& options);
 
 // Connects to --portal and logs in; on failure prints why to stderr and returns null.
