@@ -79,7 +79,7 @@ std::size_t PduParser::consume_data(std::span<const std::byte> input) noexcept {
   if (limits_.data_digest) data_crc_.update(input);
   if (!data_placed_) {
     if (n != 0) std::memcpy(data_.data() + got_, input.data(), n);
-  } else {
+  } else if (!placement_abandoned_) {
     while (!input.empty()) {
       const iovec& v = placed_[placed_index_];
       const std::size_t k = std::min(v.iov_len - placed_offset_, input.size());
@@ -173,6 +173,7 @@ void PduParser::reset() noexcept {
   got_ = 0;
   data_ = std::pmr::vector<std::byte>(memory_);
   data_placed_ = false;
+  placement_abandoned_ = false;
   placed_ = {};
   placed_index_ = 0;
   placed_offset_ = 0;

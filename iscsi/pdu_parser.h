@@ -101,6 +101,13 @@ class PduParser {
   // Errors (the parser stays usable): placement_not_allowed, placement_too_small.
   [[nodiscard]] std::error_code place_data(std::span<const iovec> dest) noexcept;
 
+  // Stops writing into the place_data() destination, from now until the end of the current
+  // PDU: the rest of its data segment is still consumed and digested, but discarded. For a
+  // transport whose task was cancelled while its Data-In was half received, so the task's
+  // buffers can be freed at once. The PDU is still delivered with data_placed set. No effect
+  // when no placement is active.
+  void abandon_placement() noexcept { placement_abandoned_ = data_placed_; }
+
   // After Event::pdu (precondition): the PDU, and the parser is reset for the next one.
   // Allocates the Pdu's AHS copy, if the PDU has an AHS, from the memory_resource.
   Pdu take();
@@ -131,6 +138,7 @@ class PduParser {
 
   std::pmr::vector<std::byte> data_;
   bool data_placed_ = false;
+  bool placement_abandoned_ = false;
   std::span<const iovec> placed_;
   std::size_t placed_index_ = 0;   // current iovec in placed_
   std::size_t placed_offset_ = 0;  // bytes written into placed_[placed_index_]

@@ -132,12 +132,11 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   bool dropping_ = false;  // the RxFilter discards the current PDU
 
   ExpectationTable table_;
-  // The current PDU's placement: the iovec array handed to PduParser::place_data. Owned here
-  // so forget() can divert it (see divert()).
+  // The current PDU's placement: the iovec array handed to PduParser::place_data, which
+  // must stay valid until the PDU is complete.
   std::vector<iovec> placing_;
   std::optional<Tag> placing_tag_;
-  bool diverted_ = false;
-  std::vector<std::byte> sink_;
+  bool diverted_ = false;  // forget() abandoned the placement mid-PDU (see divert())
 
   iscsi::DigestConfig send_digests_;
   std::deque<std::unique_ptr<SendOp>> queued_;
@@ -292,16 +291,9 @@ std::optional<iscsi::Pdu> StreamCore::finish_pdu() {
 }
 
 // The task of the PDU being placed was forgotten: its buffers may be freed as soon as we
-// return, but the parser still holds `placing_` and writes the rest of the data segment
-// through it. Point every entry at a sink of ours instead; the data is discarded.
-// (PduParser reads the destination iovecs as it writes; see the test "forget() while a
-// Data-In is half received".) The sink is at most one data segment, which the parser would
-// have allocated anyway had the PDU not been placed.
+// return, so the parser must not write the rest of the data segment into them.
 void StreamCore::divert() noexcept {
-  std::size_t longest = 0;
-  for (const iovec& v : placing_) longest = std::max(longest, v.iov_len);
-  if (sink_.size() < longest) sink_.resize(longest);
-  for (iovec& v : placing_) v.iov_base = sink_.data();
+  parser_.abandon_placement();
   placing_tag_.reset();
   diverted_ = true;
 }

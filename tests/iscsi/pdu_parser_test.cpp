@@ -401,6 +401,42 @@ TEST_CASE("pdu parser: a placed data segment still gets its digest checked", "[i
   CHECK(r.ec == pdu_errc::data_digest_mismatch);
 }
 
+TEST_CASE("pdu parser: abandon_placement stops writes mid-PDU and keeps the framing", "[iscsi][pdu]") {
+  const Bytes stream = write_stream({{DataOut{}.encode(), {}, pattern(8, 2)},
+                                     {DataOut{}.encode(), {}, pattern(4, 3)}},
+                                    {false, true});
+  PduParser parser(limits_for({false, true}));
+  Bytes dest(8, std::byte{0xee});
+  const iovec iov[] = {{dest.data(), dest.size()}};
+  std::span<const std::byte> in(stream);
+  auto r = parser.put(in);
+  REQUIRE(r.event == Event::header);
+  in = in.subspan(r.consumed);
+  REQUIRE_FALSE(parser.place_data(iov));
+  r = parser.put(in.first(3));  // three bytes land, then the task is cancelled
+  in = in.subspan(r.consumed);
+  parser.abandon_placement();
+  do {
+    r = parser.put(in);
+    in = in.subspan(r.consumed);
+    REQUIRE_FALSE(r.ec);  // the discarded bytes still pass the data digest
+  } while (r.event != Event::pdu);
+  const Pdu first = parser.take();
+  CHECK(first.data_placed);
+  const Bytes expected = pattern(8, 2);
+  CHECK(std::equal(dest.begin(), dest.begin() + 3, expected.begin()));
+  CHECK(std::all_of(dest.begin() + 3, dest.end(), [](std::byte b) { return b == std::byte{0xee}; }));
+  // The next PDU is parsed and owned as usual.
+  r = parser.put(in);
+  REQUIRE(r.event == Event::header);
+  in = in.subspan(r.consumed);
+  r = parser.put(in);
+  REQUIRE(r.event == Event::pdu);
+  const Pdu second = parser.take();
+  CHECK_FALSE(second.data_placed);
+  CHECK(Bytes(second.data.begin(), second.data.end()) == pattern(4, 3));
+}
+
 TEST_CASE("pdu parser: malformed AHS chain is bad_ahs", "[iscsi][pdu]") {
   // TotalAHSLength = 1 word, but the AHS claims AHSLength 9.
   Bhs bhs = ScsiCommand{}.encode();
