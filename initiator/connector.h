@@ -1,0 +1,39 @@
+// How a session opens its connections. The session never handles sockets: it asks a
+// Connector for a transport to a portal, logs in over it, and asks again after a failure.
+// The default connects over TCP through the offload registry; tests hand in a connector
+// that returns one end of an in-process loopback pair (offload/loopback.h).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "initiator/portal.h"
+#include "offload/registry.h"
+#include "offload/transport.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace uiscsi::initiator {
+
+struct Connected {
+  std::unique_ptr<offload::Transport> transport;  // null on error
+  std::error_code ec;
+  std::string error;  // for people: which step failed and why
+};
+
+// Called on the session's io_context; may be called again while an earlier transport it
+// returned is still open (a reconnection overlaps the old connection's teardown).
+using Connector = std::function<boost::asio::awaitable<Connected>(const Portal&)>;
+
+// Connects to the portal's numeric address with offload::connect on the path `policy`
+// selects from `registry` (kept inside the connector).
+Connector make_connector(boost::asio::io_context& io, offload::Registry registry,
+                         offload::Policy policy = offload::Policy::tcp,
+                         offload::TransportOptions options = {});
+
+}  // namespace uiscsi::initiator
