@@ -71,6 +71,24 @@ void PduParser::start_data() {
   got_ = 0;
 }
 
+// Calls visit(piece) for the next `n` bytes of the placement destination, one contiguous
+// piece at a time, and moves the destination cursor past them. place_data() checked that
+// the destination holds the whole data segment, so `n` never runs past its end.
+template <typename Visit>
+void PduParser::walk_placed(std::size_t n, Visit visit) noexcept {
+  while (n != 0) {
+    const iovec& v = placed_[placed_index_];
+    const std::size_t k = std::min(v.iov_len - placed_offset_, n);
+    if (k != 0) visit(std::span<std::byte>(static_cast<std::byte*>(v.iov_base) + placed_offset_, k));
+    n -= k;
+    placed_offset_ += k;
+    if (placed_offset_ == v.iov_len) {
+      ++placed_index_;
+      placed_offset_ = 0;
+    }
+  }
+}
+
 // Moves as much of `input` as the data segment still needs into its destination,
 // updating the data digest on the way. Returns the bytes consumed.
 std::size_t PduParser::consume_data(std::span<const std::byte> input) noexcept {
@@ -80,20 +98,55 @@ std::size_t PduParser::consume_data(std::span<const std::byte> input) noexcept {
   if (!data_placed_) {
     if (n != 0) std::memcpy(data_.data() + got_, input.data(), n);
   } else if (!placement_abandoned_) {
-    while (!input.empty()) {
-      const iovec& v = placed_[placed_index_];
-      const std::size_t k = std::min(v.iov_len - placed_offset_, input.size());
-      if (k != 0) std::memcpy(static_cast<std::byte*>(v.iov_base) + placed_offset_, input.data(), k);
-      input = input.subspan(k);
-      placed_offset_ += k;
-      if (placed_offset_ == v.iov_len) {
-        ++placed_index_;
-        placed_offset_ = 0;
-      }
-    }
+    walk_placed(n, [&](std::span<std::byte> piece) {
+      std::memcpy(piece.data(), input.data(), piece.size());
+      input = input.subspan(piece.size());
+    });
   }
   got_ += n;
   return n;
+}
+
+std::size_t PduParser::data_remaining() const noexcept {
+  switch (state_) {
+    case State::header_ready: return bhs_.data_segment_length();  // got_ is 0 here
+    case State::data: return bhs_.data_segment_length() - got_;
+    default: return 0;
+  }
+}
+
+bool PduParser::placement_active() const noexcept {
+  return !error_ && data_placed_ && !placement_abandoned_ && data_remaining() != 0;
+}
+
+std::span<iovec> PduParser::placement_window(std::span<iovec> out) const noexcept {
+  if (!placement_active()) return {};
+  std::size_t want = data_remaining();
+  std::size_t filled = 0;
+  std::size_t offset = placed_offset_;
+  for (std::size_t i = placed_index_; i < placed_.size() && want != 0 && filled < out.size(); ++i) {
+    const iovec& v = placed_[i];
+    const std::size_t k = std::min(v.iov_len - offset, want);
+    if (k != 0) out[filled++] = {static_cast<std::byte*>(v.iov_base) + offset, k};
+    want -= k;
+    offset = 0;
+  }
+  return out.first(filled);
+}
+
+std::error_code PduParser::skip_placed(std::size_t n) noexcept {
+  if (!placement_active() || n > data_remaining()) return pdu_errc::placement_not_allowed;
+  if (state_ == State::header_ready) {
+    // The first bytes of the data segment: what put() would do on its way into it.
+    data_crc_.reset();
+    got_ = 0;
+    state_ = State::data;
+  }
+  walk_placed(n, [&](std::span<std::byte> piece) {
+    if (limits_.data_digest) data_crc_.update(piece);
+  });
+  got_ += n;
+  return {};
 }
 
 PduParser::Result PduParser::put(std::span<const std::byte> input) {

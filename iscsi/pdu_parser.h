@@ -108,6 +108,38 @@ class PduParser {
   // when no placement is active.
   void abandon_placement() noexcept { placement_abandoned_ = data_placed_; }
 
+  // --- Direct placement by the caller ---------------------------------------------------
+  // A transport can move a placed data segment from its socket straight into the
+  // destination (readv(2)) instead of through a receive buffer and put(). While
+  // placement_active(), placement_window() says where the data segment's next bytes go; once
+  // the caller has written the next `n` bytes of the stream there, skip_placed(n) digests
+  // them in place (the DataDigest is computed over them right after they landed, while they
+  // are in cache) and moves on, exactly as if put() had delivered them. put() and
+  // skip_placed() may alternate within one data segment; padding and digests always go
+  // through put(), which also reports the end of the PDU (Event::pdu) as usual.
+  //
+  //   if (p.placement_active() && p.data_remaining() >= threshold) {
+  //     iovec iov[16];
+  //     auto window = p.placement_window(iov);
+  //     n = readv(fd, window);                    // nothing else may run in between
+  //     p.skip_placed(n);
+  //   }
+
+  // Bytes of the current data segment not consumed yet: DataSegmentLength from Event::header
+  // on, down to 0 when the data segment is complete; 0 outside a data segment.
+  std::size_t data_remaining() const noexcept;
+  // From a successful place_data() until the data segment is complete, unless the placement
+  // was abandoned or the parser is poisoned.
+  bool placement_active() const noexcept;
+  // Fills `out` with the destination of the data segment's next bytes, in order, covering
+  // data_remaining() bytes or as many as `out`'s entries can; returns the filled prefix
+  // (empty unless placement_active()). The iovecs point into the place_data() destination.
+  std::span<iovec> placement_window(std::span<iovec> out) const noexcept;
+  // The caller has written the data segment's next `n` bytes (of the stream, in order) into
+  // placement_window(). Returns placement_not_allowed and changes nothing unless
+  // placement_active() and n <= data_remaining().
+  [[nodiscard]] std::error_code skip_placed(std::size_t n) noexcept;
+
   // After Event::pdu (precondition): the PDU, and the parser is reset for the next one.
   // Allocates the Pdu's AHS copy, if the PDU has an AHS, from the memory_resource.
   Pdu take();
@@ -124,6 +156,8 @@ class PduParser {
   std::error_code check_header() const noexcept;
   void start_data();
   std::size_t consume_data(std::span<const std::byte> input) noexcept;
+  template <typename Visit>
+  void walk_placed(std::size_t n, Visit visit) noexcept;
   void reset() noexcept;
 
   PduLimits limits_;

@@ -1,6 +1,7 @@
 // PduWriter -> PduParser: round trips with every digest combination, every byte-boundary
 // split of a multi-PDU stream, random chunking, digest corruption at every byte, the
-// header-stage length check (with an allocation counter), and direct data placement.
+// header-stage length check (with an allocation counter), and direct data placement (through
+// put() and, as a transport reading into the destination does, through skip_placed()).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -435,6 +436,157 @@ TEST_CASE("pdu parser: abandon_placement stops writes mid-PDU and keeps the fram
   const Pdu second = parser.take();
   CHECK_FALSE(second.data_placed);
   CHECK(Bytes(second.data.begin(), second.data.end()) == pattern(4, 3));
+}
+
+namespace {
+
+// A transport's direct placement, simulated: the first `copied` bytes of the first PDU's data
+// segment go through put() (they were in the receive buffer), the rest is written straight
+// into placement_window() in pieces of at most `piece` bytes (as readv(2) would) and reported
+// with skip_placed(); everything after the data segment goes through put() again.
+struct DirectRun {
+  std::vector<Pdu> pdus;
+  std::error_code ec;
+  std::size_t skipped = 0;  // bytes reported through skip_placed()
+};
+
+DirectRun run_direct(std::span<const std::byte> stream, DigestConfig digests, std::span<const iovec> dest,
+                     std::size_t copied, std::size_t piece, std::size_t pdu_count) {
+  PduParser parser(limits_for(digests));
+  DirectRun out;
+  std::span<const std::byte> rest = stream;
+  bool placed_one = false;
+  while (out.pdus.size() < pdu_count) {
+    if (parser.placement_active()) {
+      REQUIRE(parser.data_remaining() > 0);
+      iovec scratch[3];
+      const auto window = parser.placement_window(scratch);
+      REQUIRE_FALSE(window.empty());
+      std::size_t n = 0;
+      for (const iovec& v : window) {
+        const std::size_t k = std::min({v.iov_len, piece - n, rest.size() - n});
+        std::memcpy(v.iov_base, rest.data() + n, k);
+        n += k;
+        if (n == piece || n == rest.size()) break;
+      }
+      REQUIRE_FALSE(parser.skip_placed(n));
+      out.skipped += n;
+      rest = rest.subspan(n);
+      continue;
+    }
+    const auto r = parser.put(rest);
+    rest = rest.subspan(r.consumed);
+    if (r.ec) {
+      out.ec = r.ec;
+      return out;
+    }
+    if (r.event == Event::header && !placed_one && parser.bhs().opcode() == Opcode::scsi_data_out) {
+      REQUIRE_FALSE(parser.place_data(dest));
+      placed_one = true;
+      // Move into the data segment and copy the first `copied` bytes, as the read-ahead would.
+      const auto c = parser.put(rest.first(std::min(copied, rest.size())));
+      REQUIRE_FALSE(c.ec);
+      rest = rest.subspan(c.consumed);
+      copied = 0;
+      if (c.event == Event::pdu) out.pdus.push_back(parser.take());
+    } else if (r.event == Event::pdu) {
+      out.pdus.push_back(parser.take());
+    }
+  }
+  REQUIRE(rest.empty());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pdu parser: skip_placed takes any part of a placed data segment, at any split",
+          "[iscsi][pdu]") {
+  const Bytes data = pattern(21, 4);  // 3 bytes of padding
+  for (const DigestConfig digests : kAllDigests) {
+    INFO(describe(digests));
+    const Bytes stream = write_stream(
+        {{DataOut{.initiator_task_tag = 5}.encode(), {}, data}, {NopOut{}.encode(), {}, pattern(3, 1)}}, digests);
+    for (std::size_t copied = 0; copied <= data.size(); ++copied) {
+      for (std::size_t piece : {std::size_t{1}, std::size_t{5}, data.size()}) {
+        INFO("copied " << copied << ", direct pieces of " << piece);
+        // 4 + 0 + 10 + 9 bytes: the window crosses iovecs and skips the empty one.
+        Bytes a(4, std::byte{0xee}), c(10, std::byte{0xee}), d(9, std::byte{0xee});
+        const iovec dest[] = {{a.data(), a.size()}, {nullptr, 0}, {c.data(), c.size()}, {d.data(), d.size()}};
+        const DirectRun run = run_direct(stream, digests, dest, copied, piece, 2);
+        REQUIRE_FALSE(run.ec);
+        CHECK(run.skipped == data.size() - copied);
+        REQUIRE(run.pdus.size() == 2);
+        CHECK(run.pdus[0].data_placed);
+        Bytes placed = a;
+        placed.insert(placed.end(), c.begin(), c.end());
+        placed.insert(placed.end(), d.begin(), d.end());
+        CHECK(Bytes(placed.begin(), placed.begin() + 21) == data);
+        CHECK(placed[21] == std::byte{0xee});  // never beyond the data segment
+        CHECK(Bytes(run.pdus[1].data.begin(), run.pdus[1].data.end()) == pattern(3, 1));
+      }
+    }
+  }
+}
+
+TEST_CASE("pdu parser: a byte corrupted in a directly placed segment fails the data digest",
+          "[iscsi][pdu]") {
+  const Bytes data = pattern(40, 6);
+  for (std::size_t bad = 0; bad < data.size(); ++bad) {
+    Bytes stream = write_stream({{DataOut{}.encode(), {}, data}}, {true, true});
+    stream[kBhsLength + 4 + bad] ^= std::byte{0x10};  // as if it was damaged in flight
+    Bytes dest(40);
+    const iovec iov[] = {{dest.data(), dest.size()}};
+    const DirectRun run = run_direct(stream, {true, true}, iov, 7, 16, 1);
+    CHECK(run.ec == pdu_errc::data_digest_mismatch);
+  }
+}
+
+TEST_CASE("pdu parser: placement_window and skip_placed refuse what is not a placed data segment",
+          "[iscsi][pdu]") {
+  const Bytes stream = write_stream({{DataOut{}.encode(), {}, pattern(10, 1)}}, {});
+  PduParser parser;
+  Bytes dest(10);
+  const iovec iov[] = {{dest.data(), 4}, {dest.data() + 4, 6}};
+  iovec one[1];
+  CHECK_FALSE(parser.placement_active());
+  CHECK(parser.skip_placed(1) == pdu_errc::placement_not_allowed);  // no header yet
+  auto r = parser.put(stream);
+  REQUIRE(r.event == Event::header);
+  CHECK(parser.data_remaining() == 10);
+  CHECK_FALSE(parser.placement_active());  // not placed
+  CHECK(parser.placement_window(one).empty());
+  CHECK(parser.skip_placed(1) == pdu_errc::placement_not_allowed);
+  REQUIRE_FALSE(parser.place_data(iov));
+  REQUIRE(parser.placement_active());
+  // A short array gets the first piece only.
+  const auto w = parser.placement_window(one);
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].iov_base == dest.data());
+  CHECK(w[0].iov_len == 4);
+  CHECK(parser.skip_placed(11) == pdu_errc::placement_not_allowed);  // beyond the segment
+  std::memcpy(dest.data(), stream.data() + kBhsLength, 6);
+  REQUIRE_FALSE(parser.skip_placed(6));
+  CHECK(parser.data_remaining() == 4);
+  SECTION("abandoned: the rest must go through put()") {
+    parser.abandon_placement();
+    CHECK_FALSE(parser.placement_active());
+    CHECK(parser.skip_placed(4) == pdu_errc::placement_not_allowed);
+    r = parser.put(std::span(stream).subspan(kBhsLength + 6));
+    CHECK(r.event == Event::pdu);
+  }
+  SECTION("complete: nothing more to skip") {
+    std::memcpy(dest.data() + 6, stream.data() + kBhsLength + 6, 4);
+    REQUIRE_FALSE(parser.skip_placed(4));
+    CHECK_FALSE(parser.placement_active());
+    CHECK(parser.skip_placed(0) == pdu_errc::placement_not_allowed);
+    r = parser.put({});
+    CHECK(r.event == Event::need_more);  // the padding is still to come
+    r = parser.put(std::span(stream).subspan(kBhsLength + 10));
+    REQUIRE(r.event == Event::pdu);
+    CHECK(r.consumed == 2);
+    CHECK(parser.take().data_placed);
+    CHECK(dest == pattern(10, 1));
+  }
 }
 
 TEST_CASE("pdu parser: malformed AHS chain is bad_ahs", "[iscsi][pdu]") {
