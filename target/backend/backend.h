@@ -36,6 +36,11 @@ namespace uiscsi::target {
 struct Geometry {
   std::uint32_t block_size = 512;  // bytes per logical block; a power of two >= 512
   std::uint64_t block_count = 0;   // number of logical blocks (capacity = product)
+  // The unit the medium allocates and writes best in (a file system block, a disk's
+  // physical sector, a RAID stripe unit): a power-of-two multiple of block_size, or 0 for
+  // "same as block_size". Reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT and as the
+  // optimal transfer and unmap granularity (SBC-3 5.16.2, 6.5.3).
+  std::uint32_t physical_block_size = 0;
 
   friend bool operator==(const Geometry&, const Geometry&) = default;
 };

@@ -20,11 +20,18 @@ namespace {
 
 std::error_code last_error() noexcept { return {errno, std::system_category()}; }
 
-// Size and logical block size of an open block device.
-std::error_code block_device_size(int fd, std::uint64_t& bytes, int& sector) noexcept {
+// Size, logical and physical block size of an open block device.
+std::error_code block_device_size(int fd, std::uint64_t& bytes, int& sector, unsigned& physical) noexcept {
   if (::ioctl(fd, BLKGETSIZE64, &bytes) != 0) return last_error();
   if (::ioctl(fd, BLKSSZGET, &sector) != 0) return last_error();
+  if (::ioctl(fd, BLKPBSZGET, &physical) != 0) return last_error();
   return {};
+}
+
+// The allocation unit as a multiple of the logical block size, or 0 when it is not one.
+std::uint32_t physical_block(std::uint64_t unit, std::uint32_t block_size) noexcept {
+  if (unit <= block_size || unit > (1u << 20) || (unit & (unit - 1)) != 0) return 0;
+  return static_cast<std::uint32_t>(unit);
 }
 
 }  // namespace
@@ -57,26 +64,31 @@ std::unique_ptr<FileBackend> FileBackend::open(const FileBackendOptions& options
     return nullptr;
   }
   std::uint64_t bytes = 0;
+  std::uint64_t unit = 0;
   Features features;
   features.volatile_write_cache = true;
   features.unmap = !options.read_only;
   features.unmap_reads_zeroes = true;
   if (S_ISBLK(st.st_mode)) {
     int sector = 0;
-    if ((ec = block_device_size(fd.get(), bytes, sector))) return nullptr;
+    unsigned physical = 0;
+    if ((ec = block_device_size(fd.get(), bytes, sector, physical))) return nullptr;
+    unit = physical;
     if (static_cast<std::uint32_t>(sector) > options.block_size) {
       ec = backend_errc::invalid_config;
       return nullptr;
     }
   } else if (S_ISREG(st.st_mode)) {
     bytes = static_cast<std::uint64_t>(st.st_size);
+    // Holes are punched and reported in file system blocks.
+    unit = static_cast<std::uint64_t>(st.st_blksize);
     features.provisioning_status = true;
   } else {
     ec = std::make_error_code(std::errc::invalid_argument);
     return nullptr;
   }
   // A trailing partial block is not addressable; a file without a whole block is useless.
-  const Geometry geometry{options.block_size, bytes / options.block_size};
+  const Geometry geometry{options.block_size, bytes / options.block_size, physical_block(unit, options.block_size)};
   if (geometry.block_count == 0) {
     ec = backend_errc::bad_size;
     return nullptr;

@@ -1,5 +1,6 @@
 #include "target/scsi/logical_unit.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "target/scsi/detail/asc.h"
@@ -23,6 +24,7 @@ LuState::LuState(const Target& target_in, std::uint16_t lun_in, std::unique_ptr<
       config(std::move(config_in)),
       features(backend->features()),
       block_size(backend->geometry().block_size),
+      blocks_per_physical(std::max<std::uint32_t>(1, backend->geometry().physical_block_size / block_size)),
       block_count(backend->geometry().block_count),
       naa(make_naa_designator(config.ieee_company_id, config.serial)),
       mode(features.volatile_write_cache),

@@ -1,4 +1,6 @@
 // READ CAPACITY (10) and (16) (SBC-3 5.15, 5.16).
+#include <bit>
+
 #include "iscsi/scsi_capacity.h"
 #include "iscsi/scsi_cdb.h"
 #include "target/scsi/detail/bytes.h"
@@ -26,6 +28,7 @@ Response handle_read_capacity16(Request& req) {
   iscsi::scsi::ReadCapacity16Data data;
   data.returned_lba = lu.block_count.load(std::memory_order_relaxed) - 1;
   data.block_length = lu.block_size;
+  data.lbppbe = static_cast<std::uint8_t>(std::countr_zero(lu.blocks_per_physical));
   data.lbpme = lu.features.unmap;
   data.lbprz = lu.features.unmap && lu.features.unmap_reads_zeroes;
   return data_in(req, iscsi::scsi::encode_read_capacity_16(data), cdb.allocation_length);

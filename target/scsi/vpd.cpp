@@ -84,19 +84,17 @@ std::vector<std::byte> device_identification(const Request& req) {
   return std::move(w.data());
 }
 
-std::uint32_t unmap_granularity(const LuState& lu) { return std::max<std::uint32_t>(1, 4096 / lu.block_size); }
-
 std::vector<std::byte> block_limits(const LuState& lu) {
   inq::BlockLimits limits;
   // WSNZ = 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 means "to the last block".
   limits.max_compare_and_write_length = lu.config.max_compare_and_write_blocks;
-  limits.optimal_transfer_length_granularity = static_cast<std::uint16_t>(unmap_granularity(lu));
+  limits.optimal_transfer_length_granularity = static_cast<std::uint16_t>(lu.blocks_per_physical);
   limits.max_transfer_length = lu.max_transfer_blocks();
   limits.optimal_transfer_length = lu.max_transfer_blocks();
   if (lu.features.unmap) {
     limits.max_unmap_lba_count = lu.config.max_unmap_blocks;
     limits.max_unmap_block_descriptor_count = lu.config.max_unmap_descriptors;
-    limits.optimal_unmap_granularity = unmap_granularity(lu);
+    limits.optimal_unmap_granularity = lu.blocks_per_physical;
   }
   limits.max_write_same_length = lu.config.max_write_same_blocks;
   return inq::encode_block_limits(limits);

@@ -55,13 +55,18 @@ TEST_CASE("FileBackend creates a sparse file of the requested size", "[backend][
   TempDir dir;
   const auto path = dir / "disk.img";
   auto f = open_file(path, 8 << 20);
-  CHECK(f->geometry() == Geometry{512, (8 << 20) / 512});
+  CHECK(f->geometry().block_size == 512);
+  CHECK(f->geometry().block_count == (8 << 20) / 512);
   CHECK(std::filesystem::file_size(path) == 8u << 20);
   CHECK(allocated_bytes(path) < (1 << 20));  // sparse, not written out
   const Features features = f->features();
   CHECK(features.unmap);
   CHECK(features.provisioning_status);
   CHECK(features.volatile_write_cache);
+  // The file system block is the allocation unit.
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK(f->geometry().physical_block_size == (st.st_blksize > 512 ? st.st_blksize : 0));
 }
 
 TEST_CASE("FileBackend round-trips data, with and without FUA, across reopen", "[backend][file]") {
@@ -172,7 +177,7 @@ TEST_CASE("make_backend builds both kinds from a config", "[backend][factory]") 
   const BackendConfig file = backend_config(BackendKind::file, dir / "lun0.img", 1 << 20);
   auto f = make_backend(file, ec);
   REQUIRE(f);
-  CHECK(f->geometry() == Geometry{512, 2048});
+  CHECK(f->geometry().block_count == 2048);
   CHECK(pr_state_file_for(file) == dir / "lun0.img.pr");
 }
 

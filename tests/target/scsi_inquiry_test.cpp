@@ -107,7 +107,8 @@ TEST_CASE("VPD pages", "[scsi][inquiry][vpd]") {
     CHECK(bl.max_compare_and_write_length == 255);
     CHECK(bl.max_unmap_lba_count == 0x400000);
     CHECK(bl.max_unmap_block_descriptor_count == 256);
-    CHECK(bl.optimal_unmap_granularity == 8);
+    CHECK(bl.optimal_unmap_granularity == 1);  // RAM: no allocation unit above a block
+    CHECK(bl.optimal_transfer_length_granularity == 1);
     CHECK(bl.max_write_same_length == 0x400000);
     CHECK_FALSE(bl.wsnz);
   }

@@ -1,4 +1,6 @@
 // UNMAP, WRITE SAME and GET LBA STATUS, on a RAM disk and on a sparse file.
+#include <bit>
+
 #include "backend_test_support.h"
 #include "iscsi/scsi_capacity.h"
 #include "iscsi/scsi_unmap.h"
@@ -40,6 +42,10 @@ std::unique_ptr<Backend> sparse_file(const target::test::TempDir& dir) {
 TEST_CASE("UNMAP on a sparse file shows up as deallocated in GET LBA STATUS", "[scsi][provisioning]") {
   target::test::TempDir dir;
   Harness h(sparse_file(dir));
+  // The file system block shows up as the physical block (READ CAPACITY (16) LBPPBE).
+  const Result rc = h.run(cdb::read_capacity_16(32).view(), {}, 32);
+  const std::uint32_t physical = h.lu().backend().geometry().physical_block_size;
+  CHECK((rc.u8(13) & 0x0f) == (physical > kBs ? std::countr_zero(physical / kBs) : 0));
   // A fresh sparse file is one hole.
   CHECK(lba_status(h, 0) == std::vector<iscsi::scsi::LbaStatusDescriptor>{
                                 {0, Harness::kBlocks, iscsi::scsi::ProvisioningStatus::deallocated}});

@@ -26,6 +26,8 @@ struct LuState {
   const LuConfig config;
   const Features features;
   const std::uint32_t block_size;
+  // Logical blocks per physical block (Geometry::physical_block_size), a power of two.
+  const std::uint32_t blocks_per_physical;
   // Changes only through LogicalUnit::capacity_changed().
   std::atomic<std::uint64_t> block_count;
   // NAA IEEE Registered Extended designator (VPD 83h), derived from the serial number.
