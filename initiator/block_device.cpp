@@ -146,7 +146,8 @@ asio::awaitable<std::error_code> BlockDevice::write_zeroes(std::uint64_t offset,
   if (blocks == 0) co_return std::error_code{};
   if (!write_same_refused_) {
     const std::error_code ec = co_await write_same(lba, blocks, may_trim && provisioning_.write_same_unmap);
-    if (!ec) co_return fua ? co_await synchronize(lba, blocks) : std::error_code{};
+    if (!ec && !fua) co_return std::error_code{};
+    if (!ec) co_return co_await synchronize(lba, blocks);
     if (!refused(ec)) co_return ec;
     write_same_refused_ = true;  // the LUN has no WRITE SAME (16): write the zeroes
   }

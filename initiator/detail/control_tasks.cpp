@@ -30,9 +30,9 @@ asio::awaitable<std::error_code> SessionCore::exchange(Task& task, iscsi::Outgoi
       co_return state_ == SessionState::closed ? make_error_code(errc::session_closed)
                                                : make_error_code(errc::connection_lost);
     }
-    if (!co_await task.wake.wait_until(deadline) && !task.done && !task.lost && !task.failure) {
-      co_return make_error_code(std::errc::timed_out);
-    }
+    // (co_await is kept out of conditions: GCC 12 miscompiles some of those.)
+    const bool woken = co_await task.wake.wait_until(deadline);
+    if (!woken && !task.done && !task.lost && !task.failure) co_return make_error_code(std::errc::timed_out);
   }
 }
 

@@ -17,7 +17,8 @@ asio::awaitable<void> SessionCore::keepalive_loop() {
     const std::shared_ptr<Connection> connection = connection_;
     if (state_ != SessionState::logged_in || !connection->alive) continue;
     if (Clock::now() - connection->last_received < interval) continue;
-    if (!co_await ping(connection) && connection->alive) {
+    const bool answered = co_await ping(connection);
+    if (!answered && connection->alive) {
       ++stats_.nop_timeouts;
       connection_failed(*connection, "no NOP-In from " + connection->portal.to_string() + " within " +
                                          std::to_string(config_.timeouts.nop_timeout.count()) + " ms");
@@ -37,7 +38,8 @@ asio::awaitable<bool> SessionCore::ping(std::shared_ptr<Connection> connection) 
   nop.cmd_sn = cmd_sn_;
   nop.exp_stat_sn = exp_stat_sn_;
   iscsi::OutgoingPdu pdu{.bhs = nop.encode(), .ahs = {}, .data = {}};
-  co_return !co_await exchange(task, pdu, config_.timeouts.nop_timeout);
+  const std::error_code ec = co_await exchange(task, pdu, config_.timeouts.nop_timeout);
+  co_return !ec;
 }
 
 }  // namespace uiscsi::initiator::detail
