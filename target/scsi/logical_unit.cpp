@@ -128,9 +128,7 @@ void LogicalUnit::capacity_changed() {
   state_->unit_attentions.establish(asc::capacity_data_has_changed);
 }
 
-void LogicalUnit::establish_unit_attention_for_all(std::uint8_t asc_code, std::uint8_t ascq) {
-  state_->unit_attentions.establish({asc_code, ascq});
-}
+void LogicalUnit::lun_inventory_changed() { state_->unit_attentions.establish(asc::reported_luns_data_has_changed); }
 
 std::uint16_t LogicalUnit::lun() const noexcept { return state_->lun; }
 Backend& LogicalUnit::backend() noexcept { return *state_->backend; }

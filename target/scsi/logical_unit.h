@@ -89,9 +89,9 @@ class LogicalUnit {
   // and establishes CAPACITY DATA HAS CHANGED for every I_T nexus.
   void capacity_changed();
 
-  // Establishes `asc` for every I_T nexus (REPORTED LUNS DATA HAS CHANGED after a LUN was
-  // added, for instance). Used by Target.
-  void establish_unit_attention_for_all(std::uint8_t asc, std::uint8_t ascq);
+  // The target's LUN inventory changed (a LUN was added or removed): establishes REPORTED
+  // LUNS DATA HAS CHANGED for every I_T nexus (SPC-4 6.33). Called by Target.
+  void lun_inventory_changed();
 
   std::uint16_t lun() const noexcept;
   Backend& backend() noexcept;

@@ -65,8 +65,7 @@ std::error_code Target::add_lun(std::uint16_t lun, std::unique_ptr<Backend> back
   table_.store(std::move(next), std::memory_order_release);
   for (const Nexus& n : nexuses_) lu->nexus_established(n);
   for (const auto& [other_lun, other] : *current) {
-    other->establish_unit_attention_for_all(asc::reported_luns_data_has_changed.asc,
-                                            asc::reported_luns_data_has_changed.ascq);
+    other->lun_inventory_changed();
   }
   return {};
 }
@@ -78,8 +77,7 @@ std::error_code Target::remove_lun(std::uint16_t lun) {
   auto next = std::make_shared<LunMap>(*current);
   next->erase(lun);
   for (const auto& [other_lun, other] : *next) {
-    other->establish_unit_attention_for_all(asc::reported_luns_data_has_changed.asc,
-                                            asc::reported_luns_data_has_changed.ascq);
+    other->lun_inventory_changed();
   }
   table_.store(std::move(next), std::memory_order_release);
   return {};

@@ -7,9 +7,15 @@
 //    and to the REPORT LUNS well-known logical unit (SPC-4 8.2);
 //  - nexus_established / nexus_lost when a session enters Full Feature Phase / ends;
 //  - lun_reset / target_reset for the task management functions (RFC 7143 11.5.1).
-// All member functions are thread-safe. LUN lookup on the data path takes no lock that
-// other commands contend on for long: the LUN table is an immutable snapshot, replaced
-// when a LUN is added or removed.
+// All member functions are thread-safe. The LUN table is an immutable snapshot, replaced
+// when a LUN is added or removed; execute() looks a LUN up with one
+// std::atomic<std::shared_ptr> load (libstdc++ guards it with a spin bit held for a pointer
+// copy). A session that wants no shared write at all per command can resolve a LUN once
+// with find() and call LogicalUnit::execute() itself, keeping Target::execute() for LUNs
+// find() does not know.
+//
+// Every session must be announced with nexus_established() before its first command and
+// nexus_lost() when it ends: unit attentions are kept only for established I_T nexuses.
 #pragma once
 
 #include <atomic>
