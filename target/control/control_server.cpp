@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <list>
@@ -64,8 +65,13 @@ asio::awaitable<void> ControlServer::Impl::accept_loop(std::shared_ptr<Impl> sel
   while (!self->closed) {
     auto [ec, socket] = co_await self->acceptor.async_accept(kTuple);
     if (self->closed || ec == asio::error::operation_aborted) co_return;
-    // Other errors (EMFILE, ECONNABORTED) concern one client; keep serving the rest.
-    if (ec) continue;
+    if (ec) {
+      // ECONNABORTED concerns one client; EMFILE / ENFILE last until descriptors are freed.
+      // Either way keep serving, after a pause so that a lasting error does not spin.
+      asio::steady_timer pause(self->acceptor.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
     auto client = std::make_shared<Socket>(std::move(socket));
     self->clients.push_front(client);
     asio::co_spawn(self->acceptor.get_executor(), serve(self, client, self->clients.begin()),

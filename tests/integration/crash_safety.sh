@@ -38,7 +38,7 @@ run_round() {  # run_round LUN MODE-ARGS...
   # Let it get well into the loop, then kill the target where it stands.
   local i
   for i in $(seq 1 300); do
-    [ "$(wc -l <"$log" 2>/dev/null || echo 0)" -ge 200 ] && break
+    [ -f "$log" ] && [ "$(wc -l <"$log")" -ge 200 ] && break
     kill -0 "$writer" 2>/dev/null || break
     sleep 0.1
   done

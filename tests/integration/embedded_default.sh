@@ -9,16 +9,17 @@ require_tool iscsi-ls "Debian package libiscsi-bin"
 
 cd "$WORK" || fail "no work directory"
 LOG="$WORK/default.log"
+: >"$LOG"
 port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/3260) 2>/dev/null; }
 if port_free && [ ! -S /run/uiscsi/uiscsi-target.sock ] && [ "$(id -u)" -eq 0 ]; then
   say "starting with no arguments at all"
-  "$UISCSI_TARGET" >"$LOG" 2>&1 &
+  "$UISCSI_TARGET" >>"$LOG" 2>&1 &
   PID=$!
   CTL=/run/uiscsi/uiscsi-target.sock
 else
   say "port 3260 or the default control socket is in use: using --listen 127.0.0.1:0"
   CTL="$WORK/ctl.sock"
-  "$UISCSI_TARGET" --listen 127.0.0.1:0 --ctl "$CTL" >"$LOG" 2>&1 &
+  "$UISCSI_TARGET" --listen 127.0.0.1:0 --ctl "$CTL" >>"$LOG" 2>&1 &
   PID=$!
 fi
 PIDS_TO_KILL+=("$PID")

@@ -6,7 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 
 readonly IQN=iqn.2026-11.org.uiscsi:hostile
+# A short login timeout, so that a connection that never completes a PDU is dropped soon.
 cat >"$WORK/target.toml" <<TOML
+login_timeout = 3
 [[target]]
 name = "$IQN"
 [[target.lun]]
@@ -31,7 +33,7 @@ fi
 sleep 1
 
 rc=0
-"$UISCSI_PROBE" hostile all --portal "$PORTAL" --target "$IQN" >"$WORK/hostile.out" 2>&1 || rc=$?
+"$UISCSI_PROBE" hostile all --portal "$PORTAL" --target "$IQN" --garbage-wait 10 >"$WORK/hostile.out" 2>&1 || rc=$?
 cat "$WORK/hostile.out"
 touch "$WORK/stop"
 

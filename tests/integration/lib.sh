@@ -40,7 +40,8 @@ require_tool() {
 start_target() {
   local name=$1; shift
   local ctl="$WORK/$name.sock" log="$WORK/$name.log"
-  "$UISCSI_TARGET" --ctl "$ctl" "$@" >"$log" 2>&1 &
+  : >"$log"  # the background job opens it only when it runs; the wait loop reads it now
+  "$UISCSI_TARGET" --ctl "$ctl" "$@" >>"$log" 2>&1 &
   local pid=$!
   PIDS_TO_KILL+=("$pid")
   local i

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "iscsi/scsi_cdb_build.h"
+#include "iscsi/sense.h"
 #include "probe/commands.h"
 
 namespace uiscsi::probe {
@@ -19,23 +20,6 @@ struct Capacity {
   std::uint64_t blocks = 0;
   std::uint32_t block_size = 0;
 };
-
-std::optional<Capacity> read_capacity(Client& client, std::uint16_t lun) {
-  // Unit attentions (power on, reported LUNs changed) come first after login: retry.
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    const auto r = client.execute(cdb::read_capacity_10().view(), lun, {}, 8);
-    if (r.completed && r.status == 0 && r.data.size() == 8) {
-      const auto be32 = [&](std::size_t at) {
-        return std::to_integer<std::uint32_t>(r.data[at]) << 24 | std::to_integer<std::uint32_t>(r.data[at + 1]) << 16 |
-               std::to_integer<std::uint32_t>(r.data[at + 2]) << 8 | std::to_integer<std::uint32_t>(r.data[at + 3]);
-      };
-      return Capacity{std::uint64_t{be32(0)} + 1, be32(4)};
-    }
-    if (!r.completed) break;
-  }
-  std::cout << "READ CAPACITY failed\n";
-  return std::nullopt;
-}
 
 // Block `seq`: a readable header, then bytes that depend on the sequence number and the
 // offset, so a block from another write (or a stale one) never matches.
@@ -49,6 +33,39 @@ std::vector<std::byte> pattern(std::uint64_t seq, std::uint32_t block_size) {
                               static_cast<unsigned long long>(seq));
   for (int i = 0; i < n && static_cast<std::uint32_t>(i) < block_size; ++i) block[i] = static_cast<std::byte>(header[i]);
   return block;
+}
+
+// CHECK CONDITION with UNIT ATTENTION (power on, REPORTED LUNS DATA HAS CHANGED after a
+// reload, ...): an initiator retries the command (SAM-5 5.14); it is no failure.
+bool unit_attention(const ScsiResult& r) {
+  constexpr std::uint8_t kCheckCondition = 0x02;
+  iscsi::scsi::SenseData sense;
+  return r.completed && r.status == kCheckCondition && !iscsi::scsi::parse_sense(r.sense, sense) &&
+         sense.code.key == iscsi::scsi::SenseKey::unit_attention;
+}
+
+// execute(), retried while the answer is a unit attention (at most a few times).
+ScsiResult execute(Client& client, std::span<const std::byte> cdb, std::uint16_t lun,
+                   std::span<const std::byte> data_out, std::uint32_t data_in_length) {
+  ScsiResult r;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    r = client.execute(cdb, lun, data_out, data_in_length, std::chrono::seconds(10));
+    if (!unit_attention(r)) break;
+  }
+  return r;
+}
+
+std::optional<Capacity> read_capacity(Client& client, std::uint16_t lun) {
+  const auto r = execute(client, cdb::read_capacity_10().view(), lun, {}, 8);
+  if (!r.completed || r.status != 0 || r.data.size() != 8) {
+    std::cout << "READ CAPACITY failed: " << (r.completed ? "status " + std::to_string(r.status) : r.error) << '\n';
+    return std::nullopt;
+  }
+  const auto be32 = [&](std::size_t at) {
+    return std::to_integer<std::uint32_t>(r.data[at]) << 24 | std::to_integer<std::uint32_t>(r.data[at + 1]) << 16 |
+           std::to_integer<std::uint32_t>(r.data[at + 2]) << 8 | std::to_integer<std::uint32_t>(r.data[at + 3]);
+  };
+  return Capacity{std::uint64_t{be32(0)} + 1, be32(4)};
 }
 
 bool append_line(int fd, std::uint64_t seq) {
@@ -73,8 +90,7 @@ int run_read_loop(const Options& options) {
   const auto stop_requested = [&] { return !stop_file.empty() && ::access(stop_file.c_str(), F_OK) == 0; };
   for (std::uint64_t i = 0; std::chrono::steady_clock::now() < deadline && !stop_requested(); ++i) {
     const auto lba = static_cast<std::uint32_t>((i * kBlocks) % (capacity->blocks - kBlocks));
-    const auto r = client->execute(cdb::read_10(lba, kBlocks).view(), lun, {}, kBlocks * capacity->block_size,
-                                   std::chrono::seconds(10));
+    const auto r = execute(*client, cdb::read_10(lba, kBlocks).view(), lun, {}, kBlocks * capacity->block_size);
     ++reads;
     if (!r.completed || r.status != 0 || r.data.size() != kBlocks * capacity->block_size) {
       ++failures;
@@ -114,8 +130,8 @@ int run_write_log(const Options& options) {
   std::string stopped = "done";
   for (std::uint64_t seq = 0; seq < count; ++seq) {
     const auto block = pattern(seq, capacity->block_size);
-    const auto r = client->execute(cdb::write_10(static_cast<std::uint32_t>(seq), 1, {.fua = fua}).view(), lun,
-                                   block, 0, std::chrono::seconds(10));
+    const auto r = execute(*client, cdb::write_10(static_cast<std::uint32_t>(seq), 1, {.fua = fua}).view(), lun,
+                           block, 0);
     if (!r.completed || r.status != 0) {
       stopped = "write " + std::to_string(seq) + " not acknowledged: " +
                 (r.completed ? "status " + std::to_string(r.status) : r.error);
@@ -128,7 +144,7 @@ int run_write_log(const Options& options) {
     }
     pending.push_back(seq);
     if (pending.size() < sync_every) continue;
-    const auto sync = client->execute(cdb::synchronize_cache_10().view(), lun, {}, 0, std::chrono::seconds(10));
+    const auto sync = execute(*client, cdb::synchronize_cache_10().view(), lun, {}, 0);
     if (!sync.completed || sync.status != 0) {
       stopped = "SYNCHRONIZE CACHE after " + std::to_string(seq) + " not acknowledged: " +
                 (sync.completed ? "status " + std::to_string(sync.status) : sync.error);
@@ -158,8 +174,8 @@ int run_verify_log(const Options& options) {
   if (!capacity) return 1;
   std::uint64_t missing = 0;
   for (const auto seq : seqs) {
-    const auto r = client->execute(cdb::read_10(static_cast<std::uint32_t>(seq), 1).view(), lun, {},
-                                   capacity->block_size, std::chrono::seconds(10));
+    const auto r = execute(*client, cdb::read_10(static_cast<std::uint32_t>(seq), 1).view(), lun, {},
+                           capacity->block_size);
     if (!r.completed || r.status != 0) {
       std::cout << "cannot read block " << seq << ": " << (r.completed ? "status " + std::to_string(r.status) : r.error)
                 << '\n';

@@ -203,7 +203,10 @@ constexpr Case kCases[] = {
     {"data-out-overrun", data_out_overrun},
 };
 
-// Bytes that are no iSCSI PDU at all, before any login: the target must close.
+// Bytes that are no iSCSI PDU at all, before any login: the target must close the
+// connection, at the latest when its login timeout (--garbage-wait seconds, default 10)
+// has passed: 48 bytes of 0xa5 announce 660 bytes of AHS, so a framer that trusts the BHS
+// waits for more.
 bool run_garbage(const Options& options) {
   std::string host;
   std::uint16_t port = 0;
@@ -216,7 +219,7 @@ bool run_garbage(const Options& options) {
   }
   std::vector<std::byte> junk(48, std::byte{0xa5});  // opcode 0x25: a target's Data-In
   client->send_raw(junk);
-  const auto o = observe(*client, 5s);
+  const auto o = observe(*client, std::chrono::seconds(options.number("garbage-wait", 10)));
   // A Login Response with an error status is a refusal too.
   const bool ok = o.kind == Observation::Kind::closed || o.kind == Observation::Kind::reject ||
                   (o.kind == Observation::Kind::other && o.opcode == iscsi::Opcode::login_response);
@@ -245,6 +248,12 @@ int run_hostile(const Options& options) {
       std::cout << c.name << ": cannot log in\n";
       all_ok = false;
       continue;
+    }
+    // The first commands of a session meet the power-on unit attention (SAM-5 5.14); take
+    // it now, so that the case sees the target's answer to its own PDU.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const auto r = client->execute(iscsi::scsi::cdb::test_unit_ready().view(), 0, {}, 0, 10s);
+      if (!r.completed || r.status == 0) break;
     }
     const Outcome outcome = c.run(*client);
     std::cout << c.name << ": " << outcome.what << (outcome.acceptable ? "" : "  <-- NOT acceptable") << '\n';

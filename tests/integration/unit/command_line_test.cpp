@@ -46,7 +46,7 @@ TEST_CASE("every serving option", "[cli]") {
   CHECK(line.configuration_source().name() == "t.toml");
 }
 
-TEST_CASE("--check-config, --help and --version", "[cli]") {
+TEST_CASE("the check-config, help and version actions", "[cli]") {
   CHECK(parse({"--check-config", "-c", "x.toml"}).command_line->action == Action::check_config);
   CHECK(parse({"--check-config"}).command_line->action == Action::check_config);
   CHECK(parse({"-c", "x", "--help"}).command_line->action == Action::help);
@@ -102,7 +102,7 @@ TEST_CASE("ctl builds the request for the daemon", "[cli][ctl]") {
   CHECK(parsed.command_line->data_directory == "/srv/u");
 }
 
-TEST_CASE("--help names every option the parser accepts", "[cli]") {
+TEST_CASE("the help text names every option the parser accepts", "[cli]") {
   const std::string_view help = help_text();
   for (const char* option : {"-c, --config", "--check-config", "--listen", "--data-dir", "--ctl",
                              "--threads", "--help", "--version", "ctl sessions", "ctl connections",

@@ -52,7 +52,7 @@ TEST_CASE("the embedded default: one target, 1 GiB LUN 0, 127.0.0.1:3260, no aut
   CHECK(iscsit::validate(config).empty());
 }
 
-TEST_CASE("--listen replaces the portals of every target", "[config][default]") {
+TEST_CASE("use_portals (--listen) replaces the portals of every target", "[config][default]") {
   ConfigurationSource source;
   source.listen = {{"127.0.0.1", 0, offload::Policy::auto_}, {"::1", 3262, offload::Policy::tcp}};
   const auto result = source.load();
@@ -63,7 +63,7 @@ TEST_CASE("--listen replaces the portals of every target", "[config][default]") 
   CHECK(groups[0].portals == source.listen);
 }
 
-TEST_CASE("--check-config prints every finding and a verdict", "[config][check]") {
+TEST_CASE("check_config (--check-config) prints every finding and a verdict", "[config][check]") {
   TempDir dir;
   SECTION("a good file") {
     const auto file = dir.write("good.toml",
