@@ -10,14 +10,14 @@ namespace uiscsi::initiator::detail {
 
 namespace asio = boost::asio;
 
-asio::awaitable<Escalation> SessionCore::escalate(Task& task) {
+asio::awaitable<std::optional<EscalationStep>> SessionCore::escalate(Task& task, EscalationStep from) {
   ++stats_.command_timeouts;
   const auto settled = [&task] { return task.done || task.lost || task.aborted || bool(task.failure); };
   // One escalation at a time: a LOGICAL UNIT RESET or a new connection of another task may
   // end this one too, and 32 tasks stuck behind one lost command should not send 32 resets.
   while (escalating_) {
     co_await escalation_done_.wait(executor_);
-    if (settled()) co_return Escalation::completed;
+    if (settled()) co_return std::nullopt;
   }
   escalating_ = true;
   struct Release {
@@ -31,27 +31,32 @@ asio::awaitable<Escalation> SessionCore::escalate(Task& task) {
 
   // 1. ABORT TASK. "Task does not exist" means the target never got the command or has
   // already answered it (and the answer was lost): either way the task is over.
-  const TmfOutcome abort =
-      co_await task_management(iscsi::TmfFunction::abort_task, task.lun, task.itt, task.cmd_sn);
-  if (settled()) co_return Escalation::completed;
-  if (!abort.ec && (abort.response == iscsi::TmfResponse::function_complete ||
-                    abort.response == iscsi::TmfResponse::task_does_not_exist)) {
-    ++stats_.aborts;
-    co_return Escalation::aborted;
+  if (from <= EscalationStep::abort_task) {
+    const TmfOutcome abort =
+        co_await task_management(iscsi::TmfFunction::abort_task, task.lun, task.itt, task.cmd_sn);
+    if (settled()) co_return std::nullopt;
+    if (!abort.ec && (abort.response == iscsi::TmfResponse::function_complete ||
+                      abort.response == iscsi::TmfResponse::task_does_not_exist)) {
+      ++stats_.aborts;
+      co_return EscalationStep::abort_task;
+    }
   }
 
   // 2. LOGICAL UNIT RESET: ends every task of the LUN.
-  const TmfOutcome reset = co_await task_management(iscsi::TmfFunction::logical_unit_reset, task.lun);
-  if (settled()) co_return Escalation::completed;
-  if (!reset.ec && reset.response == iscsi::TmfResponse::function_complete) {
-    ++stats_.lun_resets;
-    abort_lun_tasks(*connection, task.lun, &task);
-    co_return Escalation::aborted;
+  if (from <= EscalationStep::lun_reset) {
+    const TmfOutcome reset = co_await task_management(iscsi::TmfFunction::logical_unit_reset, task.lun);
+    if (settled()) co_return std::nullopt;
+    if (!reset.ec && reset.response == iscsi::TmfResponse::function_complete) {
+      ++stats_.lun_resets;
+      abort_lun_tasks(*connection, task.lun, &task);
+      co_return EscalationStep::lun_reset;
+    }
   }
 
-  // 3. The target does not answer task management: only a new session can help.
-  connection_failed(*connection, "a task timed out and neither ABORT TASK nor LOGICAL UNIT RESET ended it");
-  co_return Escalation::lost;
+  // 3. Task management did not help: only a new session clears the target's state (its
+  // tasks, and a CmdSN sequence stuck at a command it never received).
+  connection_failed(*connection, "a task timed out and task management did not end it");
+  co_return EscalationStep::new_connection;
 }
 
 asio::awaitable<void> SessionCore::recovery_loop() {

@@ -5,11 +5,15 @@
 // A task that makes no progress for Timeouts::command (no Data-In, R2T or status):
 //   1. ABORT TASK (RFC 7143 11.5.1), with RefCmdSN so that a command the target never
 //      received plugs its hole in the CmdSN sequence. "Function complete" or "task does not
-//      exist": the task is over, and is sent again (up to Timeouts::command_retries).
-//   2. otherwise LOGICAL UNIT RESET: every task on that LUN is over and sent again.
+//      exist": the task is over.
+//   2. otherwise LOGICAL UNIT RESET: every task on that LUN is over.
 //   3. otherwise the connection is dropped, as for any lost connection.
-// One escalation runs at a time per session; other tasks that time out meanwhile wait
-// for it and then look at their own state again.
+// The command is then sent again, up to Timeouts::command_retries times; each further
+// timeout of the same command starts one step higher than the step that ended the last
+// one (a command that times out again after an ABORT TASK gets a LOGICAL UNIT RESET, then
+// a new session). Past the retries it fails with errc::command_timeout. One escalation
+// runs at a time per session; other tasks that time out meanwhile wait for it and then
+// look at their own state again.
 //
 // A lost connection (a receive or send error, an unanswered NOP-Out ping, a failed
 // escalation, the target's Async Message asking for a logout or announcing a drop): every

@@ -51,6 +51,7 @@ asio::awaitable<CommandResult> SessionCore::execute(const Command& command) {
     co_return failed(make_error_code(errc::buffer_too_small));
   }
   unsigned retries = 0;
+  EscalationStep escalation = EscalationStep::abort_task;
   for (bool first = true;; first = false) {
     if (auto ec = co_await wait_ready(true)) co_return failed(ec);
     if (!first) ++stats_.retried_commands;
@@ -65,7 +66,7 @@ asio::awaitable<CommandResult> SessionCore::execute(const Command& command) {
     if (command.direction == DataDirection::read && command.transfer_length > 0) {
       task.connection->transport->expect(task.itt, 0, command.buffers);
     }
-    const Attempt attempt = co_await run_attempt(task, command);
+    const Attempt attempt = co_await run_attempt(task, command, escalation);
     switch (attempt) {
       case Attempt::done: {
         CommandResult r = result_of(task);
@@ -85,7 +86,8 @@ asio::awaitable<CommandResult> SessionCore::execute(const Command& command) {
   }
 }
 
-asio::awaitable<SessionCore::Attempt> SessionCore::run_attempt(Task& task, const Command& command) {
+asio::awaitable<SessionCore::Attempt> SessionCore::run_attempt(Task& task, const Command& command,
+                                                               EscalationStep& step) {
   const iscsi::SessionParams& session = params_.session;
   Connection& connection = *task.connection;
   std::uint32_t immediate = 0;
@@ -126,11 +128,10 @@ asio::awaitable<SessionCore::Attempt> SessionCore::run_attempt(Task& task, const
     }
     const Clock::time_point deadline = task.progress + timeout;
     if (Clock::now() >= deadline) {
-      switch (co_await escalate(task)) {
-        case Escalation::completed: continue;  // something ended the task meanwhile: look again
-        case Escalation::aborted: co_return Attempt::aborted;
-        case Escalation::lost: co_return Attempt::lost;
-      }
+      const std::optional<EscalationStep> ended = co_await escalate(task, step);
+      if (!ended) continue;  // something else ended the task meanwhile: look again
+      if (*ended != EscalationStep::new_connection) step = EscalationStep(static_cast<std::uint8_t>(*ended) + 1);
+      co_return Attempt::aborted;
     }
     (void)co_await task.wake.wait_until(deadline);
   }

@@ -78,8 +78,8 @@ struct Task {
   Clock::time_point progress;        // the last PDU of this task from the target
 };
 
-// How a timed-out task's escalation ended.
-enum class Escalation : std::uint8_t { completed, aborted, lost };
+// The steps of timeout escalation (initiator/recovery.h), in order.
+enum class EscalationStep : std::uint8_t { abort_task, lun_reset, new_connection };
 
 class SessionCore : public std::enable_shared_from_this<SessionCore> {
  public:
@@ -146,7 +146,9 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
   // --- scsi_task.cpp
   enum class Attempt : std::uint8_t { done, lost, aborted, swept, failed };
-  boost::asio::awaitable<Attempt> run_attempt(Task& task, const Command& command);
+  // `step`: where escalation starts if this attempt times out; moved past the step that
+  // ended it, so that the next timeout of the same command goes further.
+  boost::asio::awaitable<Attempt> run_attempt(Task& task, const Command& command, EscalationStep& step);
   boost::asio::awaitable<std::error_code> send_command(Task& task, const Command& command,
                                                        std::uint32_t immediate_length, bool final);
   boost::asio::awaitable<std::error_code> send_data_out(Task& task, const Command& command,
@@ -167,7 +169,9 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   boost::asio::awaitable<bool> ping(std::shared_ptr<Connection> connection);
 
   // --- recovery.cpp
-  boost::asio::awaitable<Escalation> escalate(Task& task);
+  // Ends a timed-out task, trying the steps from `from` on. The step that ended it, or
+  // nullopt when something else settled the task meanwhile (look at it again).
+  boost::asio::awaitable<std::optional<EscalationStep>> escalate(Task& task, EscalationStep from);
   boost::asio::awaitable<void> recovery_loop();
 
   boost::asio::any_io_executor executor_;

@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
 
 #include "fake_target.h"
@@ -32,5 +33,58 @@ inline void run_for(asio::io_context& io, std::chrono::milliseconds d) {
   io.restart();
   io.run_for(d);
 }
+
+}  // namespace uiscsi::initiator::test
+
+#include "initiator/command.h"
+#include "iscsi/scsi_cdb_build.h"
+#include "iscsi/scsi_lun.h"
+
+namespace uiscsi::initiator::test {
+
+// READ (10) / WRITE (10) of `length` bytes at block `lba` of the fake disk's LUN 1.
+inline Command read_command(std::uint32_t lba, std::span<const iovec> buffers, std::uint32_t length) {
+  Command c;
+  c.lun = *iscsi::scsi::encode_lun(1);
+  c.cdb = iscsi::scsi::cdb::read_10(lba, static_cast<std::uint16_t>(length / 512));
+  c.direction = DataDirection::read;
+  c.buffers = buffers;
+  c.transfer_length = length;
+  return c;
+}
+
+inline Command write_command(std::uint32_t lba, std::span<const iovec> buffers, std::uint32_t length) {
+  Command c = read_command(lba, buffers, length);
+  c.cdb = iscsi::scsi::cdb::write_10(lba, static_cast<std::uint16_t>(length / 512));
+  c.direction = DataDirection::write;
+  return c;
+}
+
+// Commands run in the background while the test drives the io_context itself.
+// Session::execute() takes the Command by reference: each is kept here while it runs.
+struct Background {
+  std::size_t started = 0;
+  std::size_t finished = 0;
+  std::vector<CommandResult> results;
+  std::deque<Command> commands;
+
+  void execute(asio::io_context& io, Session& session, Command command) {
+    ++started;
+    commands.push_back(command);
+    asio::co_spawn(io, session.execute(commands.back()), [this](std::exception_ptr e, CommandResult r) {
+      if (e) std::rethrow_exception(e);
+      results.push_back(std::move(r));
+      ++finished;
+    });
+  }
+  // Runs `io` until every command has finished, or `limit` has passed.
+  void wait(asio::io_context& io, std::chrono::milliseconds limit = std::chrono::milliseconds{10000}) {
+    io.restart();
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (finished < started && std::chrono::steady_clock::now() < deadline) {
+      io.run_one_for(std::chrono::milliseconds{20});
+    }
+  }
+};
 
 }  // namespace uiscsi::initiator::test

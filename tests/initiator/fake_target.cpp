@@ -45,6 +45,7 @@ struct FakeTarget::Conn : std::enable_shared_from_this<Conn> {
   std::map<std::uint32_t, iscsi::Pdu> pending;  // by CmdSN, waiting for their turn
   std::set<std::uint32_t> plugged;              // CmdSNs an ABORT TASK declared received
   std::map<std::uint32_t, WriteTask> writes;    // by ITT
+  std::map<std::uint32_t, std::uint64_t> silent;  // ITT -> LUN of commands never answered
   std::uint32_t next_ttt = 1;
   bool unit_attention = false;
   std::vector<std::byte> text_answer;
@@ -341,7 +342,7 @@ asio::awaitable<void> FakeTarget::on_command(Conn& c, iscsi::Pdu& pdu) {
       w.data.resize(w.edtl);
       const std::uint32_t immediate = static_cast<std::uint32_t>(pdu.data.size());
       if (immediate > 0 && !s.immediate_data) ++stats_.protocol_errors;
-      std::memcpy(w.data.data(), pdu.data.data(), std::min<std::size_t>(immediate, w.edtl));
+      if (immediate > 0) std::memcpy(w.data.data(), pdu.data.data(), std::min<std::size_t>(immediate, w.edtl));
       w.received = std::min(immediate, w.edtl);
       stats_.immediate_bytes += w.received;
       w.unsolicited_end = s.initial_r2t ? w.received : std::min(w.edtl, s.first_burst_length);
@@ -433,7 +434,7 @@ asio::awaitable<void> FakeTarget::on_data_out(Conn& c, iscsi::Pdu& pdu) {
     ++stats_.protocol_errors;
     co_return;
   }
-  std::memcpy(w.data.data() + d.buffer_offset, pdu.data.data(), length);
+  if (length > 0) std::memcpy(w.data.data() + d.buffer_offset, pdu.data.data(), length);
   w.received += length;
   if (d.target_transfer_tag == iscsi::kReservedTag) {
     stats_.unsolicited_bytes += length;
@@ -464,6 +465,11 @@ asio::awaitable<void> FakeTarget::finish_scsi(Conn& c, std::uint32_t itt, std::u
     o.sense_segment = iscsi::scsi::encode_sense_segment(sense, iscsi::scsi::SenseFormat::fixed);
   } else {
     o = disk_.execute(iscsi::scsi::decode_lun(lun).value_or(0xffff), cdb, data_out);
+  }
+  if (config_.swallow_answers > 0) {
+    --config_.swallow_answers;
+    c.silent[itt] = lun;
+    co_return;
   }
   auto conn = c.shared_from_this();
   auto answer = [this, conn, itt, lun, edtl, read, o = std::move(o)]() -> asio::awaitable<void> {
@@ -530,7 +536,7 @@ asio::awaitable<void> FakeTarget::on_task_management(Conn& c, const iscsi::Pdu& 
     case iscsi::TmfFunction::abort_task: {
       ++stats_.aborts;
       if (!config_.answer_abort_task) co_return;
-      const bool writing = c.writes.erase(t.referenced_task_tag) != 0;
+      const bool writing = c.writes.erase(t.referenced_task_tag) != 0 || c.silent.erase(t.referenced_task_tag) != 0;
       const auto queued = c.pending.find(t.ref_cmd_sn);
       if (queued != c.pending.end() && queued->second.bhs.initiator_task_tag() == t.referenced_task_tag) {
         c.pending.erase(queued);
@@ -562,6 +568,15 @@ asio::awaitable<void> FakeTarget::on_task_management(Conn& c, const iscsi::Pdu& 
           continue;
         }
         it = c.writes.erase(it);
+        ++c.finished;
+        --c.outstanding;
+      }
+      for (auto it = c.silent.begin(); it != c.silent.end();) {
+        if (it->second != t.lun) {
+          ++it;
+          continue;
+        }
+        it = c.silent.erase(it);
         ++c.finished;
         --c.outstanding;
       }

@@ -37,6 +37,9 @@ struct FakeTargetConfig {
   bool hold_responses = false;  // keep SCSI answers back until release_responses()
   bool phase_collapse = true;   // status in the last Data-In of a good read
   bool unit_attention_after_login = false;
+  // The next this many SCSI commands are executed but never answered: they stay
+  // outstanding until an ABORT TASK or LOGICAL UNIT RESET ends them.
+  std::uint32_t swallow_answers = 0;
   bool answer_abort_task = true;
   bool answer_lun_reset = true;
   iscsi::TextPairs send_targets;    // the SendTargets answer
