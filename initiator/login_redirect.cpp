@@ -1,6 +1,11 @@
 // connect_and_login(): the connection, the login timeout and login redirection around
 // login() (initiator/login.h).
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <variant>
 
 #include "initiator/detail/watchdog.h"
 #include "initiator/error.h"
@@ -17,7 +22,17 @@ asio::awaitable<Established> connect_and_login(const Connector& connector, const
   Established out;
   for (unsigned redirects = 0;; ++redirects) {
     out.portal = portal;
-    Connected c = co_await connector(portal);
+    // The connection counts against the login timeout too: a SYN into the void would
+    // otherwise wait for the kernel's own timeout, minutes past any replacement timeout.
+    using namespace asio::experimental::awaitable_operators;
+    asio::steady_timer timer(executor, config.timeouts.login);
+    auto raced = co_await (connector(portal) || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (raced.index() == 1) {
+      out.login.ec = make_error_code(errc::login_timeout);
+      out.login.error = "connect to " + portal.to_string() + " timed out";
+      co_return out;
+    }
+    Connected c = std::get<0>(std::move(raced));
     if (!c.transport) {
       out.login.ec = c.ec;
       out.login.error = c.error.empty() ? "connect to " + portal.to_string() + ": " + c.ec.message() : c.error;

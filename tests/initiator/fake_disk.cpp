@@ -73,7 +73,10 @@ ScsiOutcome FakeDisk::read_write(std::span<const std::byte> cdb, std::span<const
   scsi::ReadWrite rw;
   if (auto ec = scsi::decode_read_write(cdb, rw)) return check(ec);
   const std::uint64_t bs = config_.block_size;
-  if (rw.op == scsi::BlockOp::write_same && !config_.write_same) return invalid_opcode();
+  if (rw.op == scsi::BlockOp::write_same) {
+    ++counters_.write_same;  // counted even when refused: the initiator did send it
+    if (!config_.write_same) return invalid_opcode();
+  }
   if (rw.lba > config_.blocks || rw.transfer_length > config_.blocks - rw.lba) return out_of_range();
   counters_.largest_transfer_blocks = std::max(counters_.largest_transfer_blocks, rw.transfer_length);
   switch (rw.op) {
@@ -93,7 +96,6 @@ ScsiOutcome FakeDisk::read_write(std::span<const std::byte> cdb, std::span<const
       return good();
     }
     case scsi::BlockOp::write_same: {
-      ++counters_.write_same;
       if (data_out.size() != bs) return check(scsi::SenseKey::illegal_request, scsi::asc::invalid_field_in_cdb);
       const bool zero = std::all_of(data_out.begin(), data_out.end(), [](std::byte b) { return b == std::byte{0}; });
       if (rw.unmap) ++counters_.write_same_unmap;

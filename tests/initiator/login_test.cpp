@@ -1,5 +1,8 @@
 // Login against the fake target: negotiated values, CHAP one-way and mutual with every
 // algorithm, refusals with their status, AuthMethod mismatches, redirection, timeout.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include "fake_session.h"
@@ -259,6 +262,30 @@ TEST_CASE("login: digests are negotiated and used", "[login]") {
   CHECK(target.disk().data()[3 * 512] == std::byte{0x5a});
   CHECK(o.session->info().counters.digest_errors == 0);
   o.session->close();
+  test::drain(io);
+}
+
+}  // namespace uiscsi::initiator
+
+namespace uiscsi::initiator {
+
+TEST_CASE("login: a connection that never completes times out", "[login]") {
+  asio::io_context io;
+  const Connector hanging = [&io](const Portal&) -> asio::awaitable<Connected> {
+    asio::steady_timer never(io, std::chrono::hours(1));  // like a SYN nobody answers
+    auto [ec] = co_await never.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return Connected{nullptr, ec, "gave up"};
+  };
+  SessionConfig config;
+  config.initiator_name = "iqn.2024-01.org.uiscsi:unit-test";
+  config.target_name = "iqn.2024-01.org.uiscsi:fake";
+  config.portal = {"192.0.2.1", 3260};
+  config.timeouts.login = std::chrono::milliseconds{100};
+  const auto start = std::chrono::steady_clock::now();
+  const SessionOpen o = test::run(io, Session::open(io, config, hanging));
+  CHECK(o.ec == errc::login_timeout);
+  CHECK(o.error.find("192.0.2.1:3260") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
   test::drain(io);
 }
 
