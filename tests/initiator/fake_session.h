@@ -34,6 +34,15 @@ inline void run_for(asio::io_context& io, std::chrono::milliseconds d) {
   io.run_for(d);
 }
 
+// Runs the io_context until `done()` holds, or `limit` has passed (the test's checks then
+// fail). Waiting for the event instead of a fixed time keeps tests steady on a busy machine.
+template <typename Predicate>
+void run_until(asio::io_context& io, Predicate done, std::chrono::milliseconds limit = std::chrono::milliseconds{10000}) {
+  io.restart();
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds{10});
+}
+
 }  // namespace uiscsi::initiator::test
 
 #include "initiator/command.h"

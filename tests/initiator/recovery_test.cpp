@@ -18,8 +18,8 @@ using std::chrono::milliseconds;
 
 SessionConfig quick(const FakeTarget& target) {
   SessionConfig c = test::fake_config(target);
-  c.timeouts.command = milliseconds{150};
-  c.timeouts.task_management = milliseconds{150};
+  c.timeouts.command = milliseconds{250};
+  c.timeouts.task_management = milliseconds{250};
   return c;
 }
 
@@ -165,10 +165,12 @@ TEST_CASE("recovery: retries end in command_timeout when the target never answer
 TEST_CASE("recovery: an unanswered NOP-Out ends the connection", "[recovery][nop]") {
   Fixture f({}, [](SessionConfig& c) {
     c.timeouts.nop_interval = milliseconds{30};
-    c.timeouts.nop_timeout = milliseconds{60};
+    c.timeouts.nop_timeout = milliseconds{200};
   });
   f.target.target_faults().drop_next_pdu();  // the first ping
-  test::run_for(f.io, milliseconds{300});
+  test::run_until(f.io, [&] {
+    return f.session->info().recovery.reinstatements == 1 && f.session->state() == SessionState::logged_in;
+  });
   const RecoveryStats& s = f.session->info().recovery;
   CHECK(s.nop_timeouts == 1);
   CHECK(s.reinstatements == 1);

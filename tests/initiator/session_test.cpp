@@ -42,7 +42,8 @@ TEST_CASE("session: commands beyond MaxCmdSN wait until the window opens", "[ses
   }
   Background bg;
   for (const Command& c : commands) bg.execute(io, *o.session, c);
-  test::run_for(io, milliseconds{100});
+  test::run_until(io, [&] { return target.stats().max_outstanding >= 2; });
+  test::run_for(io, milliseconds{50});  // time for a third command to (wrongly) go out
   // Two sent, both held by the target: the window (ExpCmdSN..MaxCmdSN) is full.
   CHECK(bg.finished == 0);
   CHECK(target.stats().max_outstanding == 2);
@@ -195,7 +196,7 @@ TEST_CASE("session: NOP-In pings are answered, and an idle target is pinged", "[
   SessionOpen o = test::open_fake(io, target, config);
   REQUIRE(o.session);
   target.ping_initiator();
-  test::run_for(io, milliseconds{200});
+  test::run_until(io, [&] { return target.stats().nop_outs_for_us == 1 && target.stats().pings_answered >= 2; });
   CHECK(target.stats().nop_outs_for_us == 1);
   CHECK(target.stats().pings_answered >= 2);
   CHECK(o.session->state() == SessionState::logged_in);
@@ -210,7 +211,7 @@ TEST_CASE("session: an Async Message asking for a logout is followed by a new lo
   SessionOpen o = test::open_fake(io, target, test::fake_config(target));
   REQUIRE(o.session);
   target.send_async(iscsi::AsyncEvent::logout_request, 0, 0, /*seconds=*/1);
-  test::run_for(io, milliseconds{200});
+  test::run_until(io, [&] { return target.stats().logins == 2 && o.session->state() == SessionState::logged_in; });
   CHECK(target.stats().logouts == 1);
   CHECK(target.stats().logins == 2);
   CHECK(o.session->state() == SessionState::logged_in);
@@ -228,7 +229,7 @@ TEST_CASE("session: an Async Message dropping the connection leads to a new one"
   SessionOpen o = test::open_fake(io, target, test::fake_config(target));
   REQUIRE(o.session);
   target.send_async(iscsi::AsyncEvent::connection_drop, 0, /*Time2Wait=*/0, 0);
-  test::run_for(io, milliseconds{200});
+  test::run_until(io, [&] { return target.stats().logins == 2 && o.session->state() == SessionState::logged_in; });
   CHECK(target.stats().logins == 2);
   CHECK(o.session->state() == SessionState::logged_in);
   o.session->close();
@@ -249,7 +250,8 @@ TEST_CASE("session: logout waits for the outstanding commands", "[session]") {
   bg.execute(io, *o.session, read);
   std::optional<std::error_code> logged_out;
   asio::co_spawn(io, o.session->logout(), [&](std::exception_ptr, std::error_code ec) { logged_out = ec; });
-  test::run_for(io, milliseconds{100});
+  test::run_until(io, [&] { return o.session->state() == SessionState::draining; });
+  test::run_for(io, milliseconds{50});
   CHECK(o.session->state() == SessionState::draining);
   CHECK_FALSE(logged_out);
   CHECK(target.stats().logouts == 0);
@@ -279,7 +281,7 @@ TEST_CASE("session: close() ends every waiting command", "[session]") {
   const iovec iov{buffer.data(), buffer.size()};
   Background bg;
   for (int i = 0; i < 4; ++i) bg.execute(io, *o.session, test::read_command(0, {&iov, 1}, 512));
-  test::run_for(io, milliseconds{50});
+  test::run_until(io, [&] { return target.stats().commands == 4; });
   o.session->close();
   bg.wait(io);
   REQUIRE(bg.finished == 4);
