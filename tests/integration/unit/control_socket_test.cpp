@@ -151,6 +151,17 @@ TEST_CASE("one connection carries several requests, answered in order", "[contro
     CHECK(response->result.at("message") == expected);
   }
 
+  // A request split at every byte boundary: one byte per write.
+  const std::string trickle = encode_request({"echo", {{"text", "slow"}}});
+  for (const char byte : trickle) asio::write(client, asio::buffer(&byte, 1));
+  {
+    const auto n = asio::read_until(client, asio::dynamic_buffer(buffer), '\n');
+    const auto response = decode_response(buffer.substr(0, n), error);
+    buffer.erase(0, n);
+    REQUIRE(response);
+    CHECK(response->result.at("message") == "slow");
+  }
+
   // A line longer than kMaxLineBytes is answered once, then the connection is dropped.
   asio::local::stream_protocol::socket flooder(io);
   flooder.connect(asio::local::stream_protocol::endpoint(path.string()));
