@@ -18,11 +18,11 @@ Response handle_compare_and_write(Request& req) {
   if (rw.transfer_length > lu.config.max_compare_and_write_blocks) {
     return invalid_field_in_cdb(req, transfer_length_field(rw));
   }
-  if (rw.transfer_length == 0) return good(req);  // SBC-3 5.2: not an error
   // Exactly the verify and the write data: more would mean the initiator and the CDB
-  // disagree on what is being compared.
+  // disagree on what is being compared (a NUMBER OF LOGICAL BLOCKS of 0 with data, say).
   if (auto r = check_data_out(req, 2 * half)) return std::move(*r);
   if (req.command.data_out.size() != 2 * half) return invalid_field_in_cdb(req, transfer_length_field(rw));
+  if (rw.transfer_length == 0) return good(req);  // SBC-3 5.2: not an error
 
   const auto verify = req.command.data_out.first(half);
   const auto write = req.command.data_out.subspan(half, half);

@@ -47,9 +47,11 @@ struct LuConfig {
   // Write-protected medium: writes fail with DATA PROTECT, MODE SENSE reports WP.
   bool write_protect = false;
   // Block limits (VPD B0h). Transfers above max_transfer_bytes are rejected with INVALID
-  // FIELD IN CDB; it also bounds the buffers the caller must provide.
-  std::uint32_t max_transfer_bytes = 8u << 20;
-  std::uint32_t max_unmap_blocks = 0x400000;           // MAXIMUM UNMAP LBA COUNT
+  // FIELD IN CDB. 32 MiB covers the 65536-block transfers of 512-byte blocks that
+  // conformance suites (libiscsi) issue without looking at the limit.
+  std::uint32_t max_transfer_bytes = 32u << 20;
+  // MAXIMUM UNMAP LBA COUNT: 2^20, the most libiscsi considers sane for an explicit limit.
+  std::uint32_t max_unmap_blocks = 1u << 20;
   std::uint32_t max_unmap_descriptors = 256;           // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
   std::uint64_t max_write_same_blocks = 0x400000;      // MAXIMUM WRITE SAME LENGTH
   std::uint8_t max_compare_and_write_blocks = 255;     // MAXIMUM COMPARE AND WRITE LENGTH

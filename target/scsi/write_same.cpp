@@ -1,7 +1,8 @@
 // WRITE SAME (10) and (16) (SBC-3 5.44, 5.45): one block of Data-Out (or zeroes with NDOB)
-// written to every block of the range. With UNMAP, a zero block on a backend whose
-// deallocated blocks read as zeroes deallocates the range instead (SBC-3 4.7.3.4): the
-// result reads the same either way.
+// written to every block of the range. With UNMAP on a thin-provisioned logical unit the
+// range is deallocated instead, whatever the block holds (SBC-3 4.7.3.4: the UNMAP bit
+// asks for deallocation; LBPRZ then says deallocated blocks read as zeroes, which is what
+// libiscsi's WRITE SAME tests check).
 #include <algorithm>
 #include <vector>
 
@@ -58,14 +59,12 @@ Response handle_write_same(Request& req) {
   const bool fua = force_unit_access(req, false);
   auto guard = lu.range_lock.lock_shared(rw.lba, blocks);
   std::error_code ec;
-  if (zeroes && rw.unmap && lu.features.unmap && lu.features.unmap_reads_zeroes) {
-    ec = lu.backend->unmap(rw.lba, blocks);
-    // Deallocation is best effort: where the backend cannot, zeroes are written.
-    if (ec == backend_errc::not_supported) ec = lu.backend->write_zeroes(rw.lba, blocks, fua);
-  } else if (zeroes) {
-    ec = lu.backend->write_zeroes(rw.lba, blocks, fua);
-  } else {
-    ec = write_pattern(lu, rw.lba, blocks, req.command.data_out.first(lu.block_size), fua);
+  if (rw.unmap && lu.features.unmap) ec = lu.backend->unmap(rw.lba, blocks);
+  // Without deallocation (no UNMAP bit, or a backend that turned out unable to), the data
+  // is written.
+  if (!rw.unmap || !lu.features.unmap || ec == backend_errc::not_supported) {
+    ec = zeroes ? lu.backend->write_zeroes(rw.lba, blocks, fua)
+                : write_pattern(lu, rw.lba, blocks, req.command.data_out.first(lu.block_size), fua);
   }
   if (ec) return backend_failure(req, ec, IoDirection::write);
   return good(req);

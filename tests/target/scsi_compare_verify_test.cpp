@@ -46,6 +46,9 @@ TEST_CASE("COMPARE AND WRITE argument checks", "[scsi][caw]") {
   Harness h;
   const auto two = pattern(2 * kBs, 1);
   CHECK(h.run(cdb::compare_and_write(0, 0).view()).status() == Status::good);
+  // NUMBER OF LOGICAL BLOCKS 0 with data (a 256-block request truncated to one byte).
+  CHECK(h.run(cdb::compare_and_write(0, 0).view(), pattern(2 * kBs, 1))
+            .has_sense(SenseKey::illegal_request, asc::invalid_field_in_cdb));
   CHECK(h.run(cdb::compare_and_write(Harness::kBlocks - 1, 2).view(), concat(two, two))
             .has_sense(SenseKey::illegal_request, asc::lba_out_of_range));
   // Data-Out must be exactly two halves.

@@ -103,9 +103,9 @@ TEST_CASE("VPD pages", "[scsi][inquiry][vpd]") {
     Result r = h.run(cdb::inquiry_vpd(0xb0, 255).view(), {}, 255);
     iscsi::scsi::BlockLimits bl;
     REQUIRE_FALSE(iscsi::scsi::parse_block_limits(r.data, bl));
-    CHECK(bl.max_transfer_length == (8u << 20) / 512);
+    CHECK(bl.max_transfer_length == (32u << 20) / 512);
     CHECK(bl.max_compare_and_write_length == 255);
-    CHECK(bl.max_unmap_lba_count == 0x400000);
+    CHECK(bl.max_unmap_lba_count == 1u << 20);
     CHECK(bl.max_unmap_block_descriptor_count == 256);
     CHECK(bl.optimal_unmap_granularity == 1);  // RAM: no allocation unit above a block
     CHECK(bl.optimal_transfer_length_granularity == 1);

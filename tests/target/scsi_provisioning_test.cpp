@@ -132,6 +132,12 @@ TEST_CASE("WRITE SAME writes a pattern, zeroes, or deallocates", "[scsi][provisi
     CHECK(h.read(0, 16) == std::vector<std::byte>(16 * kBs));
     CHECK(lba_status(h, 0)[0].status == iscsi::scsi::ProvisioningStatus::deallocated);
   }
+  SECTION("WRITE SAME (16) with UNMAP deallocates whatever the block holds") {
+    iscsi::scsi::cdb::WriteSameFlags flags;
+    flags.unmap = true;
+    REQUIRE(h.run(cdb::write_same_16(0, 32, flags).view(), block).status() == Status::good);
+    CHECK(h.read(0, 32) == std::vector<std::byte>(32 * kBs));
+  }
   SECTION("NDOB writes zeroes without Data-Out") {
     iscsi::scsi::cdb::WriteSameFlags flags;
     flags.ndob = true;
