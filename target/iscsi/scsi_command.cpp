@@ -78,7 +78,7 @@ void Connection::on_scsi_command(iscsi::Pdu pdu) {
       task->data_out = std::make_unique_for_overwrite<std::byte[]>(length);
       task->data_out_size = length;
       buffered_bytes_ += length;
-      std::memcpy(task->data_out.get(), pdu.data.data(), std::min(immediate_length, length));
+      if (immediate_length > 0) std::memcpy(task->data_out.get(), pdu.data.data(), std::min(immediate_length, length));
     }
   }
 

@@ -47,7 +47,7 @@ struct ServerOptions {
   // server runs on the caller's io_context.
   unsigned threads = 0;
   // The data paths connections may use; null: offload::Registry::with_builtin_paths().
-  std::shared_ptr<const offload::Registry> registry;
+  std::shared_ptr<const offload::Registry> registry{};
   // shutdown(): how long sessions get to log out after the Async logout request.
   std::chrono::milliseconds shutdown_grace{3000};
 };
