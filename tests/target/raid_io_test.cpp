@@ -90,6 +90,31 @@ TEST_CASE("raid volume: full-stripe, partial and single-block writes at RAID 5 a
   }
 }
 
+TEST_CASE("raid volume: large logical blocks (the metadata unit grows with them)", "[raid][io]") {
+  for (std::uint32_t bs : {4096u, 65536u}) {
+    DYNAMIC_SECTION("block size " << bs) {
+      auto disks = test::make_disks(4, kDisk, bs);
+      auto v = test::create_volume(disks, Level::raid6, 4, 2 * 65536);
+      CHECK(v->geometry().block_size == bs);
+      Shadow shadow(v->geometry());
+      std::mt19937_64 rng(bs);
+      for (int i = 0; i < 40; ++i) {
+        const std::uint64_t blocks = 1 + rng() % 40;
+        const std::uint64_t lba = rng() % (v->geometry().block_count - blocks + 1);
+        REQUIRE_FALSE(shadow.write(*v, lba, blocks, rng()));
+      }
+      REQUIRE_FALSE(v->close());
+      v.reset();
+      std::vector<std::string> messages;
+      std::error_code ec;
+      v = RaidBackend::assemble(test::handles(disks), test::test_runtime(), messages, ec);
+      REQUIRE(v);
+      REQUIRE_FALSE(v->fail_member(1));
+      CHECK(shadow.verify_all(*v, ec) == -1);
+    }
+  }
+}
+
 TEST_CASE("raid volume: data survives close and reassembly", "[raid][io]") {
   auto disks = test::make_disks(4, kDisk);
   auto v = test::create_volume(disks, Level::raid6, 4, kChunk);

@@ -84,8 +84,14 @@ std::error_code format_members(std::vector<MemberDevice>& members, const CreateO
   }
 
   if (c.level != Level::raid0 && options.zero_members) {
+    // Deallocating keeps sparse files sparse (and RAM unallocated) where the member reads
+    // deallocated blocks back as zeroes; other members get zeroes written.
     for (auto& m : members) {
-      if ((ec = m.backend->write_zeroes(data_offset, c.rows * c.chunk_blocks, false))) return ec;
+      const Features f = m.backend->features();
+      const std::uint64_t blocks = c.rows * c.chunk_blocks;
+      if (f.unmap && f.unmap_reads_zeroes) ec = m.backend->unmap(data_offset, blocks);
+      if (!f.unmap || !f.unmap_reads_zeroes || ec) ec = m.backend->write_zeroes(data_offset, blocks, false);
+      if (ec) return ec;
     }
   }
   const std::size_t unit = metadata_unit_bytes(bs);

@@ -71,7 +71,7 @@ bool RaidVolume::activate_spares_locked() {
   return moved;
 }
 
-std::uint32_t RaidVolume::slots_without_holder_locked() const {
+std::uint32_t RaidVolume::slots_out_of_sync() const noexcept {
   std::uint32_t missing = 0;
   for (std::uint32_t disk = 0; disk < layout_.raid_devices(); ++disk) {
     const Member* m = volume_.slot(disk);
@@ -80,7 +80,7 @@ std::uint32_t RaidVolume::slots_without_holder_locked() const {
   return missing;
 }
 
-bool RaidVolume::survives_locked(const Member* without) const {
+bool RaidVolume::survives(const Member* without) const noexcept {
   std::array<bool, kMaxRaidDevices> missing{};
   for (std::uint32_t disk = 0; disk < layout_.raid_devices(); ++disk) {
     const Member* m = volume_.slot(disk);
@@ -165,7 +165,7 @@ std::error_code RaidVolume::fail_member(std::uint32_t device_number) {
     m = devices_[device_number].member;
     const DeviceState s = m->state.load();
     if (s == DeviceState::faulty || s == DeviceState::empty) return raid_errc::no_such_member;
-    if (s == DeviceState::in_sync && !survives_locked(m)) return raid_errc::member_busy;
+    if (s == DeviceState::in_sync && !survives(m)) return raid_errc::member_busy;
   }
   mark_faulty(*m, "failed by request");
   return {};
@@ -252,8 +252,8 @@ VolumeStatus RaidVolume::status() const {
   std::lock_guard lock(meta_mutex_);
   st.events = events_;
   st.clean = clean_;
-  st.degraded = slots_without_holder_locked() > 0;
-  st.failed = !survives_locked(nullptr);
+  st.degraded = slots_out_of_sync() > 0;
+  st.failed = !survives(nullptr);
   for (std::uint32_t i = 0; i < devices_.size(); ++i) {
     const Device& d = devices_[i];
     if (d.entry.state == DeviceState::empty) continue;

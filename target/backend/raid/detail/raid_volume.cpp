@@ -86,8 +86,7 @@ std::error_code RaidVolume::start(std::vector<std::string>& messages) {
 
 std::error_code RaidVolume::flush() noexcept {
   auto ec = flush_members();
-  std::lock_guard lock(meta_mutex_);
-  if (!survives_locked(nullptr)) return ec ? ec : volume_io_error();
+  if (!survives(nullptr)) return ec ? ec : volume_io_error();
   return {};
 }
 

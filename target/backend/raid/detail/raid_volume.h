@@ -105,9 +105,12 @@ class RaidVolume final : private FailureSink, private BitmapStore {
   std::error_code write_superblocks_locked();
   // Puts spares into slots without an in-sync or rebuilding member; true if any moved.
   bool activate_spares_locked();
-  bool survives_locked(const Member* without) const;
   void log_locked(std::string line);
-  std::uint32_t slots_without_holder_locked() const;
+
+  // From the slots' atomics alone (no lock): whether every block is readable with only
+  // in-sync members (ignoring `without`), and how many slots lack an in-sync member.
+  bool survives(const Member* without) const noexcept;
+  std::uint32_t slots_out_of_sync() const noexcept;
 
   // --- worker (rebuild.cpp) ---
   void worker_main();

@@ -17,10 +17,7 @@ std::error_code RaidVolume::scrub(bool repair, ScrubReport& report,
                                   const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   report = ScrubReport{};
   if (config_.level == Level::raid0) return raid_errc::no_redundancy;
-  {
-    std::lock_guard lock(meta_mutex_);
-    if (slots_without_holder_locked() > 0) return raid_errc::degraded;
-  }
+  if (slots_out_of_sync() > 0) return raid_errc::degraded;
   for (std::uint64_t row = 0; row < config_.rows; ++row) {
     bool consistent = true;
     if (auto ec = engine_->sync_row(row, repair, consistent)) return ec;
