@@ -90,6 +90,31 @@ TEST_CASE("raid volume: full-stripe, partial and single-block writes at RAID 5 a
   }
 }
 
+TEST_CASE("raid volume: each write reads only what its strategy needs", "[raid][io]") {
+  // RAID 5 over 5 members (4 data units of 32 blocks per row), RAID 6 over 6 (4 + P + Q).
+  for (auto level : {Level::raid5, Level::raid6}) {
+    DYNAMIC_SECTION(level_name(level)) {
+      auto disks = test::make_disks(level == Level::raid5 ? 5 : 6, kDisk);
+      auto v = test::create_volume(disks, level, level == Level::raid5 ? 5 : 6, kChunk);
+      Shadow shadow(v->geometry());
+      const std::uint64_t row = 4 * kChunk / 512;
+      auto reads_for = [&](std::uint64_t lba, std::uint64_t blocks) {
+        const std::uint64_t before = test::total_reads(disks);
+        REQUIRE_FALSE(shadow.write(*v, lba, blocks, lba + blocks));
+        return test::total_reads(disks) - before;
+      };
+      CHECK(reads_for(row, row) == 0);           // full stripe: parity from the new data alone
+      CHECK(reads_for(0, 4 * row) == 0);         // several full stripes
+      CHECK(reads_for(5 * row, 3 * row / 4) == 1);  // three of four units: reconstruct-write
+      // One block: read-modify-write reads the old block and the parity (RAID 5: 2 reads);
+      // for RAID 6 that is 3 reads, as many as reconstruct-write, which wins the tie.
+      CHECK(reads_for(7 * row + 3, 1) == (level == Level::raid5 ? 2u : 3u));
+      std::error_code ec;
+      CHECK(shadow.verify_all(*v, ec) == -1);
+    }
+  }
+}
+
 TEST_CASE("raid volume: large logical blocks (the metadata unit grows with them)", "[raid][io]") {
   for (std::uint32_t bs : {4096u, 65536u}) {
     DYNAMIC_SECTION("block size " << bs) {

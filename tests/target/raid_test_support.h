@@ -22,6 +22,7 @@ struct Disk {
   std::unique_ptr<RamBackend> ram;
   std::atomic<bool> fail_io{false};    // every read and write returns EIO
   std::atomic<bool> drop_writes{false};  // writes "succeed" but never land (power cut)
+  std::atomic<std::uint64_t> reads{0};
   std::atomic<std::uint64_t> writes{0};
 };
 
@@ -33,6 +34,7 @@ class DiskHandle final : public Backend {
   Features features() const noexcept override { return disk_->ram->features(); }
   std::error_code read(std::uint64_t lba, std::span<std::byte> out) override {
     if (disk_->fail_io) return {EIO, std::system_category()};
+    ++disk_->reads;
     return disk_->ram->read(lba, out);
   }
   std::error_code write(std::uint64_t lba, std::span<const std::byte> in, bool fua) override {
@@ -91,6 +93,13 @@ inline std::vector<MemberDevice> pick(const std::vector<std::shared_ptr<Disk>>& 
   std::vector<MemberDevice> out;
   for (auto i : which) out.push_back(handle(disks[i], "d" + std::to_string(i)));
   return out;
+}
+
+// Member reads issued so far, over all of `disks`.
+inline std::uint64_t total_reads(const std::vector<std::shared_ptr<Disk>>& disks) {
+  std::uint64_t n = 0;
+  for (const auto& d : disks) n += d->reads;
+  return n;
 }
 
 // Runtime options for tests: no background sweeps unless asked, unlimited rebuild.

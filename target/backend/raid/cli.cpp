@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <thread>
 
-#include "target/backend/file_backend.h"
 #include "target/backend/raid/detail/assembly.h"
 #include "target/backend/raid/detail_report.h"
+#include "target/backend/raid/member_files.h"
 #include "target/backend/raid/progress_display.h"
 #include "target/backend/raid/raid_backend.h"
 #include "target/backend/raid/raid_error.h"
@@ -15,25 +15,11 @@
 namespace uiscsi::target::raid {
 namespace {
 
-// Opens a member file; creates it sparse with `create_size` when it does not exist. An
-// existing member is reopened with the block size its superblock names.
-std::unique_ptr<Backend> open_member(const std::string& path, std::uint64_t create_size, std::uint32_t block_size,
-                                     std::error_code& ec) {
-  auto file = FileBackend::open({path, block_size, create_size, false}, ec);
-  if (!file) return nullptr;
-  Superblock sb;
-  if (!detail::read_superblock(*file, sb) && sb.block_size != block_size) {
-    file.reset();
-    return FileBackend::open({path, sb.block_size, 0, false}, ec);
-  }
-  return file;
-}
-
 bool open_all(const std::vector<std::string>& paths, std::uint64_t create_size, std::uint32_t block_size,
               std::vector<MemberDevice>& out, std::ostream& err) {
   for (const auto& p : paths) {
     std::error_code ec;
-    auto b = open_member(p, create_size, block_size, ec);
+    auto b = open_member_file(p, create_size, block_size, ec);
     if (!b) {
       err << "uiscsi-raid: " << p << ": " << ec.message() << '\n';
       return false;
@@ -52,13 +38,11 @@ RuntimeOptions offline_runtime(const CliCommand& cmd) {
   return r;
 }
 
-std::unique_ptr<RaidBackend> assemble_files(const CliCommand& cmd, std::vector<std::string> paths, std::ostream& out,
-                                            std::ostream& err) {
-  std::vector<MemberDevice> members;
-  if (!open_all(paths, 0, 512, members, err)) return nullptr;
+std::unique_ptr<RaidBackend> assemble_files(const CliCommand& cmd, const std::vector<std::string>& paths,
+                                            std::ostream& out, std::ostream& err) {
   std::vector<std::string> messages;
   std::error_code ec;
-  auto v = RaidBackend::assemble(std::move(members), offline_runtime(cmd), messages, ec);
+  auto v = assemble_member_files({paths.begin(), paths.end()}, offline_runtime(cmd), messages, ec);
   for (const auto& m : messages) (v ? out : err) << "uiscsi-raid: " << m << '\n';
   if (!v) err << "uiscsi-raid: cannot assemble: " << ec.message() << '\n';
   return v;
@@ -83,7 +67,7 @@ std::optional<std::uint32_t> resolve_member(RaidBackend& v, const std::string& m
   for (const auto& m : st.members)
     if (m.present && same_file(m.name, member)) return m.device_number;
   std::error_code ec;
-  auto file = open_member(member, 0, 512, ec);
+  auto file = open_member_file(member, 0, 512, ec);
   Superblock sb;
   if (file && !detail::read_superblock(*file, sb) && sb.volume_uuid == st.uuid) {
     for (const auto& m : st.members)
@@ -186,7 +170,7 @@ int run_add(const CliCommand& cmd, std::ostream& out, std::ostream& err, bool te
   auto v = assemble_files(cmd, cmd.files, out, err);
   if (!v) return kCliFailure;
   std::error_code ec;
-  auto backend = open_member(cmd.member, cmd.size_bytes, v->geometry().block_size, ec);
+  auto backend = open_member_file(cmd.member, cmd.size_bytes, v->geometry().block_size, ec);
   if (!backend) {
     err << "uiscsi-raid: " << cmd.member << ": " << ec.message() << '\n';
     return finish(*v, out, err, false, kCliFailure);
