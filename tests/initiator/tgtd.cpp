@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -89,6 +90,8 @@ void Tgtd::start_daemon() {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that dies (an assertion, a sanitizer, a ctest timeout) takes its tgtd along.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int out = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (out >= 0) {
       ::dup2(out, 1);
