@@ -99,7 +99,11 @@ class Harness {
     const std::error_code ec = server_.start(std::move(config), error);
     INFO(error);
     REQUIRE(!ec);
-    portal_ = server_.listening().at(0);
+    // The first target's 127.0.0.1 portal: the one adopt()ed connections arrive on.
+    for (const auto& a : server_.listening()) {
+      if (a.family() == AF_INET && portal_.family() == AF_UNSPEC) portal_ = a;
+    }
+    REQUIRE(portal_.is_ip());
   }
   ~Harness() {
     server_.shutdown();
