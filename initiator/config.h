@@ -13,7 +13,6 @@
 #include "iscsi/negotiation_params.h"
 #include "iscsi/pdu_login.h"
 #include "initiator/portal.h"
-#include "offload/path.h"
 
 namespace uiscsi::initiator {
 
@@ -98,8 +97,6 @@ struct SessionConfig {
   // Generated (make_random_isid) when not set. Kept for the life of the session: every
   // reinstatement uses it.
   std::optional<iscsi::Isid> isid;
-  // Which data path the connections ask for (offload/path.h).
-  offload::Policy path = offload::Policy::tcp;
   // Login redirections (Status-Class 1) followed before giving up.
   unsigned max_redirects = 4;
 

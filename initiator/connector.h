@@ -30,8 +30,10 @@ struct Connected {
 // returned is still open (a reconnection overlaps the old connection's teardown).
 using Connector = std::function<boost::asio::awaitable<Connected>(const Portal&)>;
 
-// Connects to the portal's numeric address with offload::connect on the path `policy`
-// selects from `registry` (kept inside the connector).
+// Connects to the portal's numeric address with offload::connect on the data path `policy`
+// selects from `registry` (kept inside the connector). The path is a property of the
+// connector, not of the session: every connection of a session made through it asks for
+// the same path, and Session::info().path reports what each really got.
 Connector make_connector(boost::asio::io_context& io, offload::Registry registry,
                          offload::Policy policy = offload::Policy::tcp,
                          offload::TransportOptions options = {});

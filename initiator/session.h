@@ -37,7 +37,6 @@
 #include "initiator/connector.h"
 #include "initiator/recovery.h"
 #include "iscsi/negotiation_params.h"
-#include "iscsi/pdu_task_management.h"
 #include "iscsi/text.h"
 #include "offload/counters.h"
 #include "offload/path.h"
