@@ -1,10 +1,11 @@
 #include "offload/connect.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cstring>
+
+#include "offload/detail/tcp_socket.h"
 
 namespace uiscsi::offload {
 
@@ -18,17 +19,28 @@ asio::awaitable<Selection> connect(asio::io_context& io, SocketAddress portal, P
     co_return Selection{nullptr, std::move(d.path), std::make_error_code(std::errc::invalid_argument),
                         "portal " + portal.to_string() + " is not an IP address"};
   }
-  asio::ip::tcp::endpoint endpoint;
-  std::memcpy(endpoint.data(), portal.data(), portal.size());
-  endpoint.resize(portal.size());
-
-  asio::ip::tcp::socket socket(io);
-  auto [ec] = co_await socket.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
+  // The chosen path makes its own socket (smc: AF_SMC); the address is the portal's either way.
+  std::error_code ec;
+  OwnedFd fd = registry.open_socket(d.path.in_use, portal.family(), ec);
   if (ec) {
     co_return Selection{nullptr, std::move(d.path), ec,
-                        "connect to " + portal.to_string() + ": " + ec.message()};
+                        std::string(name(d.path.in_use)) + ": socket: " + ec.message()};
   }
-  co_return registry.select(policy, io, OwnedFd(socket.release()), options);
+  const int domain = detail::socket_option(fd.get(), SO_DOMAIN);
+  const int protocol = detail::socket_option(fd.get(), SO_PROTOCOL);
+  asio::generic::stream_protocol::socket socket(io);
+  boost::system::error_code bec;
+  socket.assign(asio::generic::stream_protocol(domain, protocol), fd.get(), bec);
+  if (bec) co_return Selection{nullptr, std::move(d.path), bec, "connect: " + bec.message()};
+  (void)fd.release();  // the Asio socket owns it now
+
+  const asio::generic::stream_protocol::endpoint endpoint(portal.data(), portal.size(), protocol);
+  auto [connect_ec] = co_await socket.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
+  if (connect_ec) {
+    co_return Selection{nullptr, std::move(d.path), connect_ec,
+                        "connect to " + portal.to_string() + ": " + connect_ec.message()};
+  }
+  co_return registry.adopt(std::move(d.path), io, OwnedFd(socket.release()), options);
 }
 
 }  // namespace uiscsi::offload

@@ -14,7 +14,8 @@ namespace uiscsi::offload {
 
 // A snapshot. Data-segment bytes of every delivered PDU are counted exactly once, in one of
 // bytes_placed, bytes_copied or bytes_owned, except those of a PDU whose task was forgotten
-// while it arrived (discarded, see Transport::forget).
+// while it arrived (discarded, see Transport::forget). One PDU's bytes may be split between
+// bytes_copied (what was already in the read-ahead buffer) and bytes_placed (the rest).
 struct Counters {
   std::uint64_t bytes_received = 0;  // every byte read from the socket, framing included
   std::uint64_t bytes_sent = 0;      // every byte written to the socket, framing included
@@ -32,6 +33,14 @@ struct Counters {
   std::uint64_t placement_misses = 0;
   // Expectations dropped to make room for newer ones (see TransportOptions).
   std::uint64_t expectation_evictions = 0;
+  // Data-In / Data-Out PDUs whose data segment an expectation covered (placed or copied).
+  std::uint64_t placement_hits = 0;
+  // send(2) calls made with MSG_ZEROCOPY, and the bytes they took.
+  std::uint64_t zerocopy_sends = 0;
+  std::uint64_t bytes_zerocopy = 0;
+  // Of those calls, how many the kernel reported it had copied after all
+  // (SO_EE_CODE_ZEROCOPY_COPIED: e.g. loopback, or a device without scatter-gather).
+  std::uint64_t zerocopy_copied = 0;
 };
 
 // The live counters a transport owns. Writer: the transport's thread only.
@@ -47,12 +56,25 @@ class LiveCounters {
 
   Cell bytes_received, bytes_sent, bytes_placed, bytes_copied, bytes_owned;
   Cell pdus_received, pdus_sent, digest_errors, placement_misses, expectation_evictions;
+  Cell placement_hits, zerocopy_sends, bytes_zerocopy, zerocopy_copied;
 
   Counters snapshot() const noexcept {
-    return {bytes_received.get(), bytes_sent.get(),    bytes_placed.get(),
-            bytes_copied.get(),   bytes_owned.get(),   pdus_received.get(),
-            pdus_sent.get(),      digest_errors.get(), placement_misses.get(),
-            expectation_evictions.get()};
+    Counters c;
+    c.bytes_received = bytes_received.get();
+    c.bytes_sent = bytes_sent.get();
+    c.bytes_placed = bytes_placed.get();
+    c.bytes_copied = bytes_copied.get();
+    c.bytes_owned = bytes_owned.get();
+    c.pdus_received = pdus_received.get();
+    c.pdus_sent = pdus_sent.get();
+    c.digest_errors = digest_errors.get();
+    c.placement_misses = placement_misses.get();
+    c.expectation_evictions = expectation_evictions.get();
+    c.placement_hits = placement_hits.get();
+    c.zerocopy_sends = zerocopy_sends.get();
+    c.bytes_zerocopy = bytes_zerocopy.get();
+    c.zerocopy_copied = zerocopy_copied.get();
+    return c;
   }
 };
 

@@ -1,19 +1,22 @@
 #include "offload/listener.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cstring>
+
+#include "offload/detail/tcp_socket.h"
 
 namespace uiscsi::offload {
 
 namespace asio = boost::asio;
+using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 
 struct Listener::Impl {
   asio::io_context& io;
-  asio::ip::tcp::acceptor acceptor;
-  Policy policy;
+  Acceptor acceptor;
+  PathInfo path;  // decided once at open(): every accepted connection is adopted on it
   Registry registry;
   TransportOptions options;
 };
@@ -29,22 +32,27 @@ ListenResult Listener::open(asio::io_context& io, const SocketAddress& portal, P
     return {nullptr, std::make_error_code(std::errc::invalid_argument),
             "portal " + portal.to_string() + " is not an IP address"};
   }
-  asio::ip::tcp::endpoint endpoint;
-  std::memcpy(endpoint.data(), portal.data(), portal.size());
-  endpoint.resize(portal.size());
+  // The path's own listening socket (smc: AF_SMC, so that clients can propose SMC).
+  std::error_code socket_ec;
+  OwnedFd fd = registry.open_socket(d.path.in_use, portal.family(), socket_ec);
+  if (socket_ec) {
+    return {nullptr, socket_ec, std::string(name(d.path.in_use)) + ": socket: " + socket_ec.message()};
+  }
+  const int domain = detail::socket_option(fd.get(), SO_DOMAIN);
+  const int protocol = detail::socket_option(fd.get(), SO_PROTOCOL);
 
-  auto impl = std::make_unique<Impl>(
-      Impl{io, asio::ip::tcp::acceptor(io), policy, std::move(registry), options});
+  auto impl = std::make_unique<Impl>(Impl{io, Acceptor(io), std::move(d.path), std::move(registry), options});
   auto& acceptor = impl->acceptor;
   boost::system::error_code ec;
   auto failed = [&](const char* step) {
     return ListenResult{nullptr, ec, std::string(step) + " " + portal.to_string() + ": " + ec.message()};
   };
-  acceptor.open(endpoint.protocol(), ec);
+  acceptor.assign(asio::generic::stream_protocol(domain, protocol), fd.get(), ec);
   if (ec) return failed("open");
+  (void)fd.release();  // the acceptor owns it now
   acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (ec) return failed("set SO_REUSEADDR for");
-  acceptor.bind(endpoint, ec);
+  acceptor.bind(asio::generic::stream_protocol::endpoint(portal.data(), portal.size(), protocol), ec);
   if (ec) return failed("bind");
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return failed("listen on");
@@ -52,21 +60,13 @@ ListenResult Listener::open(asio::io_context& io, const SocketAddress& portal, P
 }
 
 SocketAddress Listener::local_endpoint() const {
-  boost::system::error_code ec;
-  const auto endpoint = impl_->acceptor.local_endpoint(ec);
-  if (ec) return {};
-  return SocketAddress(endpoint.data(), static_cast<socklen_t>(endpoint.size()));
+  return SocketAddress::local_of(impl_->acceptor.native_handle());
 }
 
 asio::awaitable<Selection> Listener::accept() {
   auto [ec, socket] = co_await impl_->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    PathInfo path;
-    path.requested = impl_->policy;
-    co_return Selection{nullptr, std::move(path), ec, "accept: " + ec.message()};
-  }
-  co_return impl_->registry.select(impl_->policy, impl_->io, OwnedFd(socket.release()),
-                                   impl_->options);
+  if (ec) co_return Selection{nullptr, impl_->path, ec, "accept: " + ec.message()};
+  co_return impl_->registry.adopt(impl_->path, impl_->io, OwnedFd(socket.release()), impl_->options);
 }
 
 void Listener::close() noexcept {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 #include <system_error>
 
 #include "offload/detail/stream_transport.h"
@@ -39,16 +40,16 @@ namespace {
 
 std::unique_ptr<Transport> make_end(boost::asio::io_context& io, OwnedFd fd,
                                     std::shared_ptr<FaultInjector> injector,
-                                    const TransportOptions& options) {
+                                    const TransportOptions& options, Path path) {
+  offload::detail::StreamSetup setup;
+  setup.family = AF_UNIX;
+  setup.protocol = 0;
+  setup.path = PathInfo{.requested = *policy_from_name(name(path)), .in_use = path, .fallback_reason = {}};
+  setup.options = options;
+  setup.filter = std::move(injector);
+  setup.placement = path == Path::placement;
   std::error_code ec;
-  auto transport = offload::detail::make_stream_transport(
-      io, std::move(fd),
-      {.family = AF_UNIX,
-       .protocol = 0,
-       .path = PathInfo{.requested = Policy::tcp, .in_use = Path::tcp, .fallback_reason = {}},
-       .options = options,
-       .filter = std::move(injector)},
-      ec);
+  auto transport = offload::detail::make_stream_transport(io, std::move(fd), std::move(setup), ec);
   if (ec) throw std::system_error(ec, "loopback transport");
   return transport;
 }
@@ -56,7 +57,10 @@ std::unique_ptr<Transport> make_end(boost::asio::io_context& io, OwnedFd fd,
 }  // namespace
 
 LoopbackPair make_loopback_pair(boost::asio::io_context& io, Faults first_receives,
-                                Faults second_receives, const TransportOptions& options) {
+                                Faults second_receives, const TransportOptions& options, Path path) {
+  if (path != Path::tcp && path != Path::placement) {
+    throw std::invalid_argument("a loopback pair runs the tcp or placement path only");
+  }
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     throw std::system_error(errno, std::system_category(), "socketpair");
@@ -65,8 +69,8 @@ LoopbackPair make_loopback_pair(boost::asio::io_context& io, Faults first_receiv
   LoopbackPair pair;
   pair.first_faults = std::make_shared<FaultInjector>(first_receives);
   pair.second_faults = std::make_shared<FaultInjector>(second_receives);
-  pair.first = make_end(io, std::move(a), pair.first_faults, options);
-  pair.second = make_end(io, std::move(b), pair.second_faults, options);
+  pair.first = make_end(io, std::move(a), pair.first_faults, options, path);
+  pair.second = make_end(io, std::move(b), pair.second_faults, options, path);
   return pair;
 }
 

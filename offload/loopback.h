@@ -65,10 +65,13 @@ struct LoopbackPair {
   std::shared_ptr<FaultInjector> first_faults, second_faults;
 };
 
-// Both transports report PathInfo{tcp, tcp} (they run the tcp path's stream code) and
-// AF_UNIX endpoints. Throws std::system_error if socketpair(2) fails (test set-up only).
+// Both transports run the stream code of `path` and report PathInfo{path, path} and AF_UNIX
+// endpoints: Path::tcp, or Path::placement (data segments read straight into expect()ed
+// buffers; AF_UNIX refuses SO_ZEROCOPY, so its sends copy, as the placement path does
+// wherever the kernel refuses it). Throws std::invalid_argument for another path and
+// std::system_error if socketpair(2) fails (test set-up only).
 LoopbackPair make_loopback_pair(boost::asio::io_context& io, Faults first_receives = {},
                                 Faults second_receives = {},
-                                const TransportOptions& options = {});
+                                const TransportOptions& options = {}, Path path = Path::tcp);
 
 }  // namespace uiscsi::offload::testing

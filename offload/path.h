@@ -22,8 +22,14 @@ struct PathInfo {
   Path in_use = Path::tcp;
   // Empty when the requested path is in use. Otherwise one clause per path passed over,
   // "name: reason", joined by "; " (e.g. "placement: not built; smc: not built"), or
-  // "switched to tcp: REASON" after Transport::switch_to_tcp().
+  // "switched to tcp: REASON" after Transport::switch_to_tcp(). For smc it also says why
+  // the kernel fell back to TCP inside the AF_SMC socket, e.g. "smc: kernel fell back to
+  // TCP: no SMC device found (0x03030000)".
   std::string fallback_reason;
+  // How a path that has several ways of carrying the connection carries this one; empty
+  // for the others. smc: the kernel's mode as SMC_DIAG reports it, "SMC-R", "SMC-D" or
+  // "TCP" (fell back), or "unknown" when SMC_DIAG could not say (fallback_reason says why).
+  std::string mode = {};
 };
 
 std::string_view name(Path path) noexcept;

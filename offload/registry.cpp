@@ -1,8 +1,14 @@
 #include "offload/registry.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "offload/error.h"
+#include "offload/placement_transport.h"
+#include "offload/smc_transport.h"
 #include "offload/tcp_transport.h"
 
 namespace uiscsi::offload {
@@ -19,6 +25,8 @@ std::string clause(Path path, const std::string& why) { return std::string(name(
 Registry Registry::with_builtin_paths() {
   Registry registry;
   registry.add(tcp_factory());
+  registry.add(placement_factory());
+  registry.add(smc_factory());
   return registry;
 }
 
@@ -82,11 +90,38 @@ Decision Registry::decide(Policy policy) const {
 Selection Registry::select(Policy policy, boost::asio::io_context& io, OwnedFd socket,
                            const TransportOptions& options) const {
   Decision d = decide(policy);
-  Selection s{nullptr, std::move(d.path), d.ec, std::move(d.error)};
-  if (s.ec) return s;
-  s.transport = find(s.path.in_use)->adopt(io, std::move(socket), s.path, options, s.ec);
-  if (s.ec) s.error = clause(s.path.in_use, s.ec.message());
+  if (d.ec) return Selection{nullptr, std::move(d.path), d.ec, std::move(d.error)};
+  return adopt(std::move(d.path), io, std::move(socket), options);
+}
+
+Selection Registry::adopt(PathInfo path, boost::asio::io_context& io, OwnedFd socket,
+                          const TransportOptions& options) const {
+  Selection s{nullptr, std::move(path), {}, {}};
+  const TransportFactory* factory = find(s.path.in_use);
+  if (factory == nullptr || !factory->adopt) {
+    s.ec = make_error_code(errc::path_unavailable);
+    s.error = clause(s.path.in_use, "not built");
+    return s;  // `socket` closes here
+  }
+  s.transport = factory->adopt(io, std::move(socket), s.path, options, s.ec);
+  if (s.ec) {
+    s.error = clause(s.path.in_use, s.ec.message());
+  } else {
+    s.path = s.transport->path_info();  // a path may say more once it has the connection (smc)
+  }
   return s;
+}
+
+OwnedFd Registry::open_socket(Path path, int family, std::error_code& ec) const {
+  const TransportFactory* factory = find(path);
+  if (factory == nullptr) {
+    ec = make_error_code(errc::path_unavailable);
+    return {};
+  }
+  if (factory->open_socket) return factory->open_socket(family, ec);
+  OwnedFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP));
+  if (!fd) ec = {errno, std::system_category()};
+  return fd;
 }
 
 }  // namespace uiscsi::offload

@@ -43,6 +43,11 @@ struct TransportFactory {
   std::function<std::unique_ptr<Transport>(boost::asio::io_context&, OwnedFd, PathInfo,
                                            const TransportOptions&, std::error_code&)>
       adopt;
+  // Makes the unconnected stream socket that connect() and Listener::open() use on this
+  // path, for addresses of `family` (AF_INET or AF_INET6); on failure returns an empty
+  // OwnedFd and sets the error code. Empty: an ordinary TCP socket. smc needs its own
+  // (AF_SMC, which still takes the family's socket addresses).
+  std::function<OwnedFd(int family, std::error_code&)> open_socket;
 };
 
 // A path decision without a socket: what select() would pick for a policy.
@@ -63,7 +68,8 @@ struct Selection {
 class Registry {
  public:
   Registry() = default;  // no paths
-  // Every path built into this library: today, tcp.
+  // Every path built into this library: tcp, placement and smc (iser registers from its
+  // own module).
   static Registry with_builtin_paths();
 
   // Registers `factory`, replacing an earlier one for the same path.
@@ -74,6 +80,15 @@ class Registry {
   // decide(), then the chosen factory's adopt(). Takes ownership of `socket` in every case.
   Selection select(Policy policy, boost::asio::io_context& io, OwnedFd socket,
                    const TransportOptions& options = {}) const;
+  // The factory of `path.in_use` adopts `socket`, for a decision already made: connect()
+  // and a Listener decide once, make their socket for that path, then adopt. Takes
+  // ownership of `socket` in every case.
+  Selection adopt(PathInfo path, boost::asio::io_context& io, OwnedFd socket,
+                  const TransportOptions& options = {}) const;
+  // The unconnected stream socket for `path` and addresses of `family` (its factory's
+  // open_socket, or a TCP socket). Errors: errc::path_unavailable if `path` is not
+  // registered, or the socket(2) error.
+  OwnedFd open_socket(Path path, int family, std::error_code& ec) const;
 
  private:
   // Whether `path` is registered and its probe agrees; `why` says why not.

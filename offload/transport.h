@@ -61,10 +61,19 @@ struct Received {
 };
 
 struct TransportOptions {
-  // Bytes read from the socket at a time (stream paths).
+  // Bytes read from the socket at a time (stream paths): the read-ahead buffer, and on the
+  // placement path also the most bytes read straight into a task's buffers by one readv.
   std::size_t receive_buffer_size = 256 * 1024;
   // Most expectations kept at once; registering one more evicts the oldest (best-effort).
   std::size_t expectation_capacity = 1024;
+  // placement: a data segment is read straight into its expect()ed buffers when at least
+  // this many of its bytes are still in the socket; smaller rests are copied out of the
+  // read-ahead buffer, which costs less than one more system call.
+  std::size_t direct_read_threshold = 4 * 1024;
+  // placement: a batch of PDUs carrying at least this many payload bytes in one PDU is sent
+  // with MSG_ZEROCOPY when the socket accepts SO_ZEROCOPY (below it, pinning pages and
+  // reading the completion costs more than the copy).
+  std::size_t zero_copy_threshold = 64 * 1024;
 };
 
 class Transport {
@@ -100,7 +109,11 @@ class Transport {
   // Sends one PDU; the transport fills in TotalAHSLength, DataSegmentLength, padding and
   // digests. Ownership: `pdu`, its AHS bytes, its iovec array and the data they point to
   // are the caller's and must stay valid and unchanged until the awaitable completes; the
-  // AHS and data are never copied (they go to the kernel by gather write). Several
+  // AHS and data are never copied (they go to the kernel by gather write). With
+  // MSG_ZEROCOPY (Capabilities::zero_copy_send) the kernel keeps reading the caller's pages
+  // after the write returns, until it has sent them; the awaitable then completes only once
+  // the kernel has reported it is done with them (the socket's error queue), so the rule
+  // above still covers it: release the buffers when the awaitable completes. Several
   // coroutines may send at once: PDUs go out whole, in the order their awaitables are first
   // awaited, never interleaved, and queued PDUs are gathered into one write. Completes with
   // the socket's error (after which every later send fails: a PDU may have been cut), a

@@ -3,6 +3,7 @@
 
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <catch2/catch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -66,6 +67,15 @@ inline void run(asio::io_context& io, asio::awaitable<void> task) {
 inline asio::awaitable<void> send_ok(Transport& t, const iscsi::OutgoingPdu& pdu) {
   const std::error_code ec = co_await t.send(pdu);
   REQUIRE_FALSE(ec);
+}
+
+// The offset of the first byte where `a` and `b` differ (or the shorter one ends); -1 if
+// they are equal. Checking it instead of `a == b` reports where, and keeps megabyte buffers
+// out of the test log.
+inline std::ptrdiff_t first_difference(std::span<const std::byte> a, std::span<const std::byte> b) {
+  const auto [ia, ib] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+  if (ia == a.end() && ib == b.end()) return -1;
+  return ia - a.begin();
 }
 
 inline iovec io_of(std::span<std::byte> bytes) { return {bytes.data(), bytes.size()}; }

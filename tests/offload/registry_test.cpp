@@ -64,12 +64,23 @@ TEST_CASE("path and policy names round-trip", "[path]") {
 }
 
 TEST_CASE("auto falls back to tcp and says why", "[registry]") {
-  const Registry registry = Registry::with_builtin_paths();
+  Registry registry;
+  registry.add(tcp_factory());
   const Decision d = registry.decide(Policy::auto_);
   REQUIRE_FALSE(d.ec);
   CHECK(d.path.requested == Policy::auto_);
   CHECK(d.path.in_use == Path::tcp);
   CHECK(d.path.fallback_reason == "iser: not built; placement: not built; smc: not built");
+}
+
+TEST_CASE("the built-in paths: auto takes placement, which needs nothing from the kernel", "[registry]") {
+  const Registry registry = Registry::with_builtin_paths();
+  for (Path p : {Path::tcp, Path::placement, Path::smc}) CHECK(registry.find(p) != nullptr);
+  CHECK(registry.find(Path::iser) == nullptr);  // registered by its own module
+  const Decision d = registry.decide(Policy::auto_);
+  REQUIRE_FALSE(d.ec);
+  CHECK(d.path.in_use == Path::placement);
+  CHECK(d.path.fallback_reason == "iser: not built");
 }
 
 TEST_CASE("an explicit tcp policy gets tcp with no fallback", "[registry]") {
@@ -80,7 +91,8 @@ TEST_CASE("an explicit tcp policy gets tcp with no fallback", "[registry]") {
 }
 
 TEST_CASE("an explicit request for an unavailable path is an error", "[registry]") {
-  Registry registry = Registry::with_builtin_paths();
+  Registry registry;
+  registry.add(tcp_factory());
   SECTION("not registered") {
     const Decision d = registry.decide(Policy::placement);
     CHECK(d.ec == errc::path_unavailable);

@@ -11,6 +11,7 @@
 #include "offload/connect.h"
 #include "offload/error.h"
 #include "offload/listener.h"
+#include "offload/tcp_transport.h"
 
 namespace uiscsi::offload {
 namespace {
@@ -89,11 +90,13 @@ TEST_CASE("IPv6 portals and the auto policy", "[tcp]") {
   REQUIRE(c.target.transport);
   CHECK(c.initiator.transport->remote_endpoint().to_string().starts_with("[::1]:"));
   CHECK(c.target.transport->local_endpoint() == l.listener->local_endpoint());
+  // auto is the best built-in path: placement, on the same kind of TCP socket.
   for (const Selection* s : {&c.initiator, &c.target}) {
     const PathInfo info = s->transport->path_info();
     CHECK(info.requested == Policy::auto_);
-    CHECK(info.in_use == Path::tcp);
-    CHECK(info.fallback_reason == "iser: not built; placement: not built; smc: not built");
+    CHECK(info.in_use == Path::placement);
+    CHECK(info.fallback_reason == "iser: not built");
+    CHECK(info.mode.empty());
   }
 }
 
@@ -172,7 +175,8 @@ TEST_CASE("the peer closing a TCP connection ends the stream cleanly", "[tcp]") 
 
 TEST_CASE("helpers refuse unavailable paths before touching the network", "[tcp][registry]") {
   asio::io_context io;
-  const Registry registry = Registry::with_builtin_paths();
+  Registry registry;
+  registry.add(tcp_factory());
   const auto portal = SocketAddress::ip("127.0.0.1", 1).value();
 
   Selection s = run(io, connect(io, portal, Policy::placement, registry));

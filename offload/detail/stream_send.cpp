@@ -1,0 +1,226 @@
+// The send side of a stream connection: a queue of whole PDUs, gathered into one write.
+//
+// MSG_ZEROCOPY (placement path, when the socket accepted SO_ZEROCOPY). A batch with a large
+// payload is written with send(MSG_ZEROCOPY): the kernel pins the pages instead of copying
+// them and reads them until the data is acknowledged. Its PDUs therefore complete only when
+// the kernel has released every send call of the batch (ZeroCopyTracker, fed from the
+// socket's error queue), which is what keeps Transport::send()'s buffer contract true.
+// Written batches wait in held_ while later ones are written. If the kernel runs out of
+// room for notifications (ENOBUFS), the rest of the batch is sent by copying.
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include "offload/detail/stream_core.h"
+
+namespace uiscsi::offload::detail {
+namespace {
+
+namespace asio = boost::asio;
+
+// Asio gathers at most this many buffers into one writev(2); a batch of queued PDUs is cut
+// there (but always holds at least one PDU).
+constexpr std::size_t kMaxGather = 64;
+
+std::error_code canceled() { return std::make_error_code(std::errc::operation_canceled); }
+
+}  // namespace
+
+std::unique_ptr<SendOp> StreamCore::take_op() {
+  if (spare_ops_.empty()) return std::make_unique<SendOp>();
+  auto op = std::move(spare_ops_.back());
+  spare_ops_.pop_back();
+  return op;
+}
+
+// Hands `ec` to the sender through a post, never inline: resuming the sender here could
+// re-enter enqueue() while the queues are being walked.
+// Every user of a transport runs on its io_context (ARCHITECTURE.md: a connection is pinned
+// to one), so the socket's executor is the sender's too.
+void StreamCore::complete(std::unique_ptr<SendOp> op, std::error_code ec) {
+  asio::post(socket_.get_executor(),
+             [handler = std::move(op->handler), ec]() mutable { std::move(handler)(ec); });
+  op->pdu = {};
+  op->iov = {};
+  op->result = {};
+  spare_ops_.push_back(std::move(op));
+}
+
+void StreamCore::enqueue(const iscsi::OutgoingPdu& pdu, SendHandler handler) {
+  auto op = take_op();
+  // swap, not move-assignment: Boost 1.81's any_completion_handler::operator=(&&) copies its
+  // argument as an lvalue into its own converting constructor and recurses without end.
+  op->handler.swap(handler);
+  if (closed_) return complete(std::move(op), std::make_error_code(std::errc::not_connected));
+  if (tx_error_) return complete(std::move(op), tx_error_);
+  op->pdu = pdu;
+  op->writer.set_digests(send_digests_);
+  std::error_code ec;
+  op->iov = op->writer.prepare(op->pdu, ec);
+  if (ec) return complete(std::move(op), ec);
+  op->size = op->writer.size();
+  op->payload = op->pdu.bhs.data_segment_length();
+  queued_.push_back(std::move(op));
+  start_write();
+}
+
+// Sends as many whole queued PDUs as fit in one gather list, in queue order.
+void StreamCore::start_write() {
+  if (writing_ || queued_.empty()) return;
+  writing_ = true;
+  gather_.clear();
+  std::size_t largest = 0;
+  batch_size_ = 0;
+  while (!queued_.empty()) {
+    SendOp& next = *queued_.front();
+    if (!in_flight_.empty() && gather_.size() + next.iov.size() > kMaxGather) break;
+    for (const iovec& v : next.iov) gather_.emplace_back(v.iov_base, v.iov_len);
+    largest = std::max(largest, next.payload);
+    batch_size_ += next.size;
+    in_flight_.push_back(std::move(queued_.front()));
+    queued_.pop_front();
+  }
+  batch_written_ = 0;
+  batch_zerocopy_ = placement_ && zerocopy_ && largest >= options_.zero_copy_threshold;
+  if (batch_zerocopy_) return send_zerocopy_some();
+  asio::async_write(socket_, gather_,
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                      self->counters_.bytes_sent.add(n);
+                      self->finish_batch(ec, n);
+                    });
+}
+
+// One send(MSG_ZEROCOPY) of what is left of the batch (Asio waits for room and retries).
+void StreamCore::send_zerocopy_some() {
+  batch_rest_.clear();
+  std::size_t skip = batch_written_;
+  for (const asio::const_buffer& b : gather_) {
+    if (skip >= b.size()) {
+      skip -= b.size();
+      continue;
+    }
+    batch_rest_.push_back(b + skip);
+    skip = 0;
+  }
+  socket_.async_send(batch_rest_, MSG_ZEROCOPY,
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                       self->on_zerocopy_sent(ec, n);
+                     });
+}
+
+void StreamCore::on_zerocopy_sent(std::error_code ec, std::size_t bytes) {
+  if (bytes != 0) {
+    // A call that sent something got the next notification number; one that failed none.
+    zerocopy_ids_.issue();
+    counters_.zerocopy_sends.add(1);
+    counters_.bytes_zerocopy.add(bytes);
+    counters_.bytes_sent.add(bytes);
+    batch_written_ += bytes;
+  }
+  if (ec == std::errc::no_buffer_space && !closed_) {
+    // No room left for notifications (optmem): copying the rest is always possible.
+    batch_rest_.clear();
+    std::size_t skip = batch_written_;
+    for (const asio::const_buffer& b : gather_) {
+      if (skip >= b.size()) {
+        skip -= b.size();
+        continue;
+      }
+      batch_rest_.push_back(b + skip);
+      skip = 0;
+    }
+    asio::async_write(socket_, batch_rest_,
+                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t n) {
+                        self->counters_.bytes_sent.add(n);
+                        self->finish_batch(e, self->batch_written_ + n);
+                      });
+    return;
+  }
+  if (!ec && batch_written_ < batch_size_) return send_zerocopy_some();
+  finish_batch(ec, batch_written_);
+}
+
+// The in-flight batch is written (`bytes` of it, then `ec`). PDUs wholly written succeeded
+// even if a later one in the batch failed.
+void StreamCore::finish_batch(std::error_code ec, std::size_t bytes) {
+  writing_ = false;
+  if (ec && !tx_error_) tx_error_ = ec;
+  for (auto& op : in_flight_) {
+    if (bytes >= op->size) {
+      bytes -= op->size;
+      counters_.pdus_sent.add(1);
+      op->result = {};
+    } else {
+      bytes = 0;
+      op->result = ec;
+    }
+  }
+  // Pages the kernel may still read keep their PDUs pending until it releases them (a failed
+  // write included: sends made before the failure still hold pages). After close() the
+  // notifications cannot be read any more; the socket was reset instead (see close()).
+  const bool held = batch_zerocopy_ && !closed_ && !zerocopy_ids_.released_before(zerocopy_ids_.next());
+  if (held) {
+    held_.push_back({zerocopy_ids_.next(), std::move(in_flight_)});
+    in_flight_.clear();
+    reap_zerocopy();
+  } else {
+    for (auto& op : in_flight_) {
+      const std::error_code result = op->result;
+      complete(std::move(op), result);
+    }
+    in_flight_.clear();
+  }
+  if (tx_error_) {
+    while (!queued_.empty()) {
+      complete(std::move(queued_.front()), closed_ ? canceled() : tx_error_);
+      queued_.pop_front();
+    }
+  }
+  start_write();
+}
+
+// Reads the zerocopy notifications queued so far, completes the batches they release, and
+// waits for more while any batch is held.
+void StreamCore::reap_zerocopy() {
+  notices_.clear();
+  const std::error_code ec = drain_zerocopy_notices(fd_, notices_);
+  for (const ZeroCopyNotice& n : notices_) {
+    const std::size_t released = zerocopy_ids_.release(n.lo, n.hi);
+    if (n.copied) counters_.zerocopy_copied.add(released);
+  }
+  while (!held_.empty() && zerocopy_ids_.released_before(held_.front().end)) {
+    for (auto& op : held_.front().ops) {
+      const std::error_code result = op->result;
+      complete(std::move(op), result);
+    }
+    held_.pop_front();
+  }
+  if (ec && !tx_error_) tx_error_ = ec;
+  watch_zerocopy();
+}
+
+void StreamCore::watch_zerocopy() {
+  if (held_.empty() || watching_errors_ || closed_) return;
+  // A queued notification makes the socket report EPOLLERR (Asio: wait_error). Edge
+  // triggered, so the queue was drained just before waiting.
+  watching_errors_ = true;
+  socket_.async_wait(Socket::wait_error, [self = shared_from_this()](const boost::system::error_code& ec) {
+    self->watching_errors_ = false;
+    if (ec || self->closed_) return;  // closed: cancel_sends() completed the held batches
+    self->reap_zerocopy();
+  });
+}
+
+void StreamCore::cancel_sends() noexcept {
+  while (!queued_.empty()) {
+    complete(std::move(queued_.front()), canceled());
+    queued_.pop_front();
+  }
+  for (HeldBatch& batch : held_) {
+    for (auto& op : batch.ops) complete(std::move(op), canceled());
+  }
+  held_.clear();
+}
+
+}  // namespace uiscsi::offload::detail

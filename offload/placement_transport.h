@@ -1,0 +1,39 @@
+// The `placement` path: the tcp path's socket and framing, with a flow table (the
+// expect()ations, bounded, LRU eviction) that steers each Data-In / Data-Out data segment
+// from the socket straight into its task's buffers with readv(2), the CRC32C computed over
+// the placed bytes right after they land. What the table does not cover (a miss, an evicted
+// entry, a range outside it) and what already sat in the read-ahead buffer is copied, as on
+// tcp: placement is best-effort, never an error. Large payloads are sent with MSG_ZEROCOPY
+// when the socket accepts SO_ZEROCOPY (see Transport::send for the buffer contract).
+// switch_to_tcp() turns both off at once, losing nothing.
+//
+// Not done: sendfile(2)/splice(2) from a file backend. It would need an OutgoingPdu whose
+// data names a file range instead of memory (iscsi/pdu_writer.h) and a send queue that
+// interleaves it with gather writes; MSG_ZEROCOPY from the backend's buffers already avoids
+// the copy into the kernel.
+#pragma once
+
+#include <memory>
+#include <system_error>
+
+#include "offload/owned_fd.h"
+#include "offload/registry.h"
+#include "offload/transport.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace uiscsi::offload {
+
+// The registry entry: available wherever TCP is (it needs nothing from the kernel beyond
+// readv; MSG_ZEROCOPY is used when there and silently skipped when not).
+TransportFactory placement_factory();
+
+// Wraps a connected TCP socket; takes ownership of it in every case. Fails with
+// std::errc::invalid_argument if it is not a connected IPv4/IPv6 stream socket.
+std::unique_ptr<Transport> make_placement_transport(boost::asio::io_context& io, OwnedFd socket,
+                                                    PathInfo path, const TransportOptions& options,
+                                                    std::error_code& ec);
+
+}  // namespace uiscsi::offload

@@ -1,0 +1,48 @@
+// The `smc` path: an AF_SMC socket (RFC 7609 SMC-R; SMC-D on s390). The kernel runs the CLC
+// handshake over TCP when the connection is set up and, when SMC cannot be used, falls back
+// to TCP inside the same socket on its own. The data path is the tcp path's (the socket is
+// an ordinary byte stream either way); what is particular to smc is the socket, made by
+// this factory's open_socket hook for connect() and Listener, and the report: after the
+// handshake SMC_DIAG says which mode the kernel chose and, on fallback, why. path_info()
+// then has mode "SMC-R", "SMC-D" or "TCP", and on fallback a reason such as
+// "smc: kernel fell back to TCP: no SMC device found (0x03030000)".
+//
+// switch_to_tcp(): a connection that fell back is on TCP already and switches (path_info()
+// then says tcp); an SMC-R / SMC-D connection cannot leave RDMA without a new connection
+// (errc::not_supported, Capabilities::switch_to_tcp false).
+//
+// SMC has no getsockopt that reports the mode or the fallback reason (SOL_SMC has only
+// SMC_LIMIT_HS on Linux 6.1, a handshake throttle), hence SMC_DIAG.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "offload/owned_fd.h"
+#include "offload/registry.h"
+#include "offload/transport.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace uiscsi::offload {
+
+// The registry entry. Its probe says "kernel has no AF_SMC" where socket(AF_SMC) fails
+// with EAFNOSUPPORT. The probe runs once per process: where the module is missing, every
+// socket(AF_SMC) makes the kernel try to load it.
+TransportFactory smc_factory();
+
+// socket(AF_SMC, SOCK_STREAM, SMCPROTO_SMC or SMCPROTO_SMC6 for `family` AF_INET / AF_INET6).
+OwnedFd open_smc_socket(int family, std::error_code& ec);
+
+// Wraps a connected AF_SMC socket (handshake done: from connect() or Listener::accept());
+// takes ownership of it in every case. Fails with std::errc::invalid_argument if it is not
+// one. Asks SMC_DIAG for the mode; if SMC_DIAG cannot tell (no smc_diag module), the
+// connection is still made, with mode "unknown" and the reason in fallback_reason.
+std::unique_ptr<Transport> make_smc_transport(boost::asio::io_context& io, OwnedFd socket,
+                                              PathInfo path, const TransportOptions& options,
+                                              std::error_code& ec);
+
+}  // namespace uiscsi::offload
