@@ -125,6 +125,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Drops a task allegiant to this connection: no response, its buffers released.
   void drop_task(const std::shared_ptr<Task>& task);
   void release_task(Task& task);
+  // Remembers the ITT of a task that ended before all its Data-Out came (recently_ended_).
+  void remember_ended(std::uint32_t itt);
 
   // --- tmf.cpp ---
   void on_task_management(const iscsi::Pdu& pdu);
@@ -144,8 +146,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Rejects a command PDU and, if it is non-immediate, uses up its CmdSN: the rejected
   // command counts as received, so later commands are not held waiting for it (RFC 7143 11.17).
   void reject_command(const iscsi::Bhs& header, iscsi::RejectReason reason);
-  // A violation ErrorRecoveryLevel 0 cannot recover from: the connection ends.
-  void protocol_error();
 
   const std::shared_ptr<ServerCore> core_;
   // Destroyed on its io_context's thread (offload/transport.h), see ~Connection.

@@ -11,7 +11,7 @@ class IscsitCategory final : public std::error_category {
 
   std::string message(int ev) const override {
     switch (static_cast<errc>(ev)) {
-      case errc::protocol_error: return "protocol error by the initiator";
+      case errc::protocol_error: return "protocol error in the data of a task";
       case errc::login_failed: return "login failed";
       case errc::login_timeout: return "login timed out";
       case errc::nop_timeout: return "no answer to NOP-In ping";

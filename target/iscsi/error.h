@@ -1,8 +1,8 @@
-// Why the iSCSI engine ended a connection or a session (the "target.iscsi" category).
+// Errors of the iSCSI engine (the "target.iscsi" category): why a task's data was refused,
+// and why a connection or a session ended.
 //
-// These are not protocol answers (those are Login statuses, iscsi/login_status.h, and Reject
-// reasons, iscsi/reject.h): they are the reasons a connection's life ended, kept for the log
-// line and for tests. Transport errors (offload::errc, socket errors) and framing errors
+// These are not protocol answers (those are Login statuses, iscsi/login_status.h, Reject
+// reasons, iscsi/reject.h, and sense data): they are kept for the log line and for tests. Transport errors (offload::errc, socket errors) and framing errors
 // (iscsi::pdu_errc) keep their own categories.
 #pragma once
 
@@ -11,9 +11,8 @@
 namespace uiscsi::target::iscsit {
 
 enum class errc {
-  // The initiator broke a rule of RFC 7143 that leaves no way to continue at
-  // ErrorRecoveryLevel 0 (a Data-Out outside its task, a wrong DataSN, a PDU not allowed
-  // in the current phase ...): the connection is dropped (RFC 7143 7.1.4.1).
+  // The initiator broke a rule of RFC 7143 about the data of a task (unsolicited data the
+  // negotiation does not allow, a Data-Out out of sequence, see task.h); the task fails.
   protocol_error = 1,
   // A Login Response with a failure status was sent (RFC 7143 11.13.5).
   login_failed,

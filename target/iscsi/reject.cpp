@@ -1,4 +1,4 @@
-// Reject (RFC 7143 11.17) and the errors ErrorRecoveryLevel 0 cannot recover from.
+// Reject (RFC 7143 11.17).
 #include <cstring>
 
 #include "iscsi/pdu_reject.h"
@@ -17,11 +17,6 @@ void Connection::reject(const iscsi::Bhs& header, iscsi::RejectReason reason) {
 void Connection::reject_command(const iscsi::Bhs& header, iscsi::RejectReason reason) {
   reject(header, reason);
   if (!header.immediate()) order(header.u32(24), Ordered{weak_from_this(), nullptr, std::nullopt});
-}
-
-void Connection::protocol_error() {
-  if (!reason_) reason_ = make_error_code(errc::protocol_error);
-  close_now(reason_);
 }
 
 }  // namespace uiscsi::target::iscsit

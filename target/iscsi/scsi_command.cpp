@@ -110,15 +110,22 @@ void Connection::on_data_out(iscsi::Pdu pdu) {
   const auto it = tasks_.find(header.initiator_task_tag);
   if (it == tasks_.end()) {
     if (std::find(recently_ended_.begin(), recently_ended_.end(), header.initiator_task_tag) != recently_ended_.end()) {
-      return;  // data still in flight for a task that was aborted or refused
+      return;  // data still in flight for a task that was aborted or answered early
     }
     return reject(pdu.bhs, iscsi::RejectReason::invalid_pdu_field);
   }
   const std::shared_ptr<Task> task = it->second;
-  // At ErrorRecoveryLevel 0 a Data-Out that breaks the sequence rules cannot be recovered
-  // from, and a placed one may already have written where it should not: the task (and
-  // with it the connection) cannot be trusted (RFC 7143 7.1.4.1).
-  if (!task->writes || task->executed || task->writes->on_data_out(header, length)) return protocol_error();
+  if (!task->writes || task->executed) return reject(pdu.bhs, iscsi::RejectReason::protocol_error);
+  if (task->refusal) return;  // the task is answered without its data: drop the rest
+  if (task->writes->on_data_out(header, length)) {
+    // A Data-Out out of sequence (DataSN, BufferOffset, TTT, F bit, beyond the burst).
+    // ErrorRecoveryLevel 0 cannot ask for it again (RFC 7143 7.1.4.1), so the command
+    // fails: the data already in its buffer, placed or copied, is never used, and the rest
+    // of its Data-Out is dropped. The connection itself is still sound.
+    transport_->forget(task->itt());
+    task->refusal = check_condition(iscsi::scsi::SenseKey::aborted_command, iscsi::scsi::asc::data_phase_error);
+    return continue_task(task);
+  }
   if (!pdu.data_placed && task->data_out && length > 0) {
     std::memcpy(task->data_out.get() + header.buffer_offset, pdu.data.data(), length);
   }
@@ -220,6 +227,8 @@ void Connection::execute(const std::shared_ptr<Task>& task) {
 
 void Connection::respond_refused(const std::shared_ptr<Task>& task) {
   task->executed = true;
+  // Data-Out may still be on its way: remember the ITT so it is dropped quietly.
+  if (task->writes && !task->writes->complete()) remember_ended(task->itt());
   const scsi::Response& r = *task->refusal;
   iscsi::ScsiResponse s;
   s.status = static_cast<std::uint8_t>(r.status);
@@ -231,11 +240,13 @@ void Connection::respond_refused(const std::shared_ptr<Task>& task) {
 
 void Connection::drop_task(const std::shared_ptr<Task>& task) {
   task->aborted.store(true, std::memory_order_relaxed);
-  if (task->writes && !task->writes->complete()) {
-    recently_ended_.push_back(task->itt());
-    if (recently_ended_.size() > kRecentlyEnded) recently_ended_.pop_front();
-  }
+  if (task->writes && !task->writes->complete()) remember_ended(task->itt());
   release_task(*task);
+}
+
+void Connection::remember_ended(std::uint32_t itt) {
+  recently_ended_.push_back(itt);
+  if (recently_ended_.size() > kRecentlyEnded) recently_ended_.pop_front();
 }
 
 void Connection::release_task(Task& task) {

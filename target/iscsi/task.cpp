@@ -91,8 +91,7 @@ std::optional<DataInSegment> DataInSplitter::next() noexcept {
 
 bool Task::ready() const noexcept {
   if (!ordered || executed || aborted.load(std::memory_order_relaxed)) return false;
-  if (!writes) return true;
-  return refusal ? writes->unsolicited_done() : writes->complete();
+  return refusal || !writes || writes->complete();
 }
 
 Residual residual_of(std::uint32_t expected_length, std::uint32_t command_length) noexcept {

@@ -187,16 +187,17 @@ struct Task {
   // response is queued or it is aborted.
   bool holds_slot = false;
   bool executed = false;
-  // Answered with this instead of being executed (unsolicited data against the negotiated
-  // rules, a transfer larger than we buffer, no buffer budget left), once its unsolicited
-  // data has been consumed.
+  // Answered with this instead of being executed: unsolicited data against the negotiated
+  // rules, a transfer larger than we buffer, no buffer budget left, or Data-Out that broke
+  // the sequence rules. Its remaining Data-Out is dropped as it arrives.
   std::optional<scsi::Response> refusal;
   std::atomic<bool> aborted{false};
   std::weak_ptr<Connection> connection;  // allegiance (RFC 7143 3.2.3)
 
   std::uint32_t itt() const noexcept { return command.initiator_task_tag; }
   std::uint64_t lun() const noexcept { return command.lun; }
-  // Ready to execute (or to be refused): released by the CmdSN order and all its data in.
+  // Ready to execute (released by the CmdSN order, all its data in), or to be refused
+  // (released by the CmdSN order).
   bool ready() const noexcept;
 };
 

@@ -379,6 +379,10 @@ class Initiator {
           out.last_text = std::move(pairs);
           if (auto ec = negotiator.result(out.params)) out.error = ec;
           params = out.params;
+          // Digests and our MaxRecvDataSegmentLength from the next PDU on (RFC 7143 13.1).
+          t_->configure({params.connection.max_recv_data_segment_length,
+                         params.connection.header_digest == iscsi::DigestType::crc32c,
+                         params.connection.data_digest == iscsi::DigestType::crc32c});
           co_return out;
         }
       }
