@@ -79,22 +79,31 @@ std::unique_ptr<Transport> make_smc_transport(boost::asio::io_context& io, Owned
                                               PathInfo path, const TransportOptions& options,
                                               std::error_code& ec) {
   const int fd = socket.get();
-  if (detail::socket_option(fd, SO_DOMAIN) != AF_SMC || detail::socket_option(fd, SO_TYPE) != SOCK_STREAM) {
+  // When the kernel falls back to TCP it hands the file over to the internal TCP socket
+  // (smc_switch_to_fallback), so from then on the descriptor answers as AF_INET(6)/TCP; only
+  // SMC_DIAG, which lists the socket by its inode, can still tell it is an SMC socket.
+  const int domain = detail::socket_option(fd, SO_DOMAIN);
+  if ((domain != AF_SMC && domain != AF_INET && domain != AF_INET6) ||
+      detail::socket_option(fd, SO_TYPE) != SOCK_STREAM) {
     ec = std::make_error_code(std::errc::invalid_argument);
     return nullptr;
   }
+  std::error_code diag_error;
+  const auto entry = detail::query_smc_diag(fd, diag_error);
+  if (!entry && domain != AF_SMC && diag_error == std::errc::no_such_file_or_directory) {
+    ec = std::make_error_code(std::errc::invalid_argument);  // a plain TCP socket
+    return nullptr;
+  }
+  describe(entry, diag_error, path);
   // As on tcp (the kernel applies it to the CLC socket, and to SMC's own send path).
   const int on = 1;
   if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) {
     ec = {errno, std::system_category()};
     return nullptr;
   }
-  std::error_code diag_error;
-  const auto entry = detail::query_smc_diag(fd, diag_error);
-  describe(entry, diag_error, path);
 
   detail::StreamSetup setup;
-  setup.family = AF_SMC;
+  setup.family = domain;
   setup.protocol = detail::socket_option(fd, SO_PROTOCOL);
   setup.path = std::move(path);
   setup.options = options;

@@ -38,9 +38,10 @@ TransportFactory smc_factory();
 OwnedFd open_smc_socket(int family, std::error_code& ec);
 
 // Wraps a connected AF_SMC socket (handshake done: from connect() or Listener::accept());
-// takes ownership of it in every case. Fails with std::errc::invalid_argument if it is not
-// one. Asks SMC_DIAG for the mode; if SMC_DIAG cannot tell (no smc_diag module), the
-// connection is still made, with mode "unknown" and the reason in fallback_reason.
+// takes ownership of it in every case. Asks SMC_DIAG for the mode; if SMC_DIAG cannot tell
+// (no smc_diag module), the connection is still made, with mode "unknown" and the reason in
+// fallback_reason. Fails with std::errc::invalid_argument for a socket that is not AF_SMC
+// (one that fell back answers as AF_INET/AF_INET6 and is recognised through SMC_DIAG).
 std::unique_ptr<Transport> make_smc_transport(boost::asio::io_context& io, OwnedFd socket,
                                               PathInfo path, const TransportOptions& options,
                                               std::error_code& ec);

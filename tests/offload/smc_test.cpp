@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <string>
 
 #include "helpers.h"
 #include "offload/connect.h"
@@ -266,6 +267,59 @@ TEST_CASE("smc: SMC_DIAG replies are parsed, and bad ones are refused without ov
     CHECK(r.ec == std::errc::bad_message);
     CHECK(entries.empty());
   }
+}
+
+// A dump captured in the kernel lab (Linux 6.1.0-56-amd64, tests/kernel/smc.sh): an AF_SMC
+// connection over 127.0.0.1 that fell back, both ends and the listener, then NLMSG_DONE.
+TEST_CASE("smc: a real kernel's SMC_DIAG dump is understood", "[smc][netlink]") {
+  const char* const captured =
+      "64 00 00 00 14 00 02 00 01 00 00 00 91 00 00 00 2b 01 01 00 a5 85 c3 78 7f 00 00 01 00 00 00 00 "
+      "00 00 00 00 00 00 00 00 7f 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 "
+      "00 00 00 00 00 00 00 00 25 02 00 00 00 00 00 00 05 00 03 00 00 00 00 00 0c 00 05 00 00 00 00 05 "
+      "00 00 03 03 64 00 00 00 14 00 02 00 01 00 00 00 91 00 00 00 2b 01 01 00 c3 78 a5 85 7f 00 00 01 "
+      "00 00 00 00 00 00 00 00 00 00 00 00 7f 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
+      "02 00 00 00 00 00 00 00 00 00 00 00 5b 2a 00 00 00 00 00 00 05 00 03 00 00 00 00 00 0c 00 05 00 "
+      "00 00 03 03 00 00 00 00 64 00 00 00 14 00 02 00 01 00 00 00 91 00 00 00 2b 0a 00 00 a5 85 00 00 "
+      "7f 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
+      "00 00 00 00 03 00 00 00 00 00 00 00 00 00 00 00 59 2a 00 00 00 00 00 00 05 00 03 00 00 00 00 00 "
+      "0c 00 05 00 00 00 00 00 00 00 00 00";
+  const char* const done = "14 00 00 00 03 00 02 00 01 00 00 00 91 00 00 00 00 00 00 00";
+  auto bytes_of = [](const char* hex) {
+    Bytes out;
+    for (const char* p = hex; *p != '\0'; p += p[2] == ' ' ? 3 : 2) {
+      out.push_back(std::byte(std::stoi(std::string(p, 2), nullptr, 16)));
+    }
+    return out;
+  };
+  const Bytes datagram = bytes_of(captured);
+  REQUIRE(datagram.size() == 300);
+  std::vector<detail::SmcDiagEntry> entries;
+  const detail::SmcDiagParse r = detail::parse_smc_diag_reply(datagram, 1, entries);
+  REQUIRE_FALSE(r.ec);
+  CHECK_FALSE(r.done);
+  REQUIRE(entries.size() == 3);
+  // The accepting end (local port 42373, the portal): the peer declined, and said why.
+  CHECK(entries[0].inode == 0x225);
+  CHECK(entries[0].mode == SMC_DIAG_MODE_FALLBACK_TCP);
+  CHECK(entries[0].has_fallback);
+  CHECK(entries[0].fallback_reason == 0x05000000);
+  CHECK(detail::describe_smc_fallback(entries[0].fallback_reason, entries[0].peer_diagnosis) ==
+        "peer declined: no SMC device found (0x03030000)");
+  // The connecting end (port 50040): it found no SMC device itself.
+  CHECK(entries[1].inode == 0x2a5b);
+  CHECK(entries[1].mode == SMC_DIAG_MODE_FALLBACK_TCP);
+  CHECK(detail::describe_smc_fallback(entries[1].fallback_reason, entries[1].peer_diagnosis) ==
+        "no SMC device found (0x03030000)");
+  // The listener (state SMC_LISTEN), which has no fallback of its own.
+  CHECK(entries[2].inode == 0x2a59);
+  CHECK(entries[2].state == 10);
+  CHECK(entries[2].fallback_reason == 0);
+
+  entries.clear();
+  const detail::SmcDiagParse end = detail::parse_smc_diag_reply(bytes_of(done), 1, entries);
+  CHECK(end.done);
+  CHECK_FALSE(end.ec);
+  CHECK(entries.empty());
 }
 
 // The kernel lab's check (tests/kernel/smc.sh): a real AF_SMC connection over loopback with

@@ -29,6 +29,7 @@ void dot_product(std::span<const unsigned char> coefficients, std::span<std::byt
   std::array<unsigned char*, 2 * kMaxUpdate + 1> src{};
   const int k = static_cast<int>(sources.size());
   for (std::size_t i = 0; i < sources.size(); ++i) src[i] = reinterpret_cast<unsigned char*>(sources[i]);
+  // ec_init_tables only reads the coefficients; its parameter is just not const.
   ec_init_tables(k, 1, const_cast<unsigned char*>(coefficients.data()), tables.data());
   unsigned char* dest = reinterpret_cast<unsigned char*>(out);
   ec_encode_data(static_cast<int>(len), k, 1, tables.data(), src.data(), &dest);

@@ -69,7 +69,9 @@ class ParityEngine final : public Engine {
                          const std::uint64_t row = chunk / d_;
                          const auto unit = static_cast<std::uint32_t>(chunk % d_);
                          auto piece = out.subspan(at * bs_, blocks * bs_);
-                         if (Member* m = holder(row, unit); m != nullptr && !v_.read(*m, row, offset, piece)) return std::error_code{};
+                         // The common case: straight from the member, no lock.
+                         Member* m = holder(row, unit);
+                         if (m != nullptr && !v_.read(*m, row, offset, piece)) return std::error_code{};
                          return degraded_read(row, unit, offset, piece);
                        });
   }
