@@ -40,6 +40,7 @@
 #include "iscsi/text.h"
 #include "offload/counters.h"
 #include "offload/path.h"
+#include "offload/socket_address.h"
 
 namespace boost::asio {
 class io_context;
@@ -70,6 +71,9 @@ struct SessionInfo {
   iscsi::NegotiatedParams params;
   offload::PathInfo path;
   offload::Counters counters;  // of the current connection
+  // The current connection's 4-tuple, as the kernel reports it (AF_UNSPEC without one).
+  offload::SocketAddress local;
+  offload::SocketAddress remote;
   std::uint32_t cmd_sn = 0;    // the next CmdSN
   std::uint32_t exp_cmd_sn = 0;
   std::uint32_t max_cmd_sn = 0;

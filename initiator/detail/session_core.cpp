@@ -161,6 +161,8 @@ SessionInfo SessionCore::info() const {
     i.portal = connection_->portal;
     i.path = connection_->transport->path_info();
     i.counters = connection_->transport->counters();
+    i.local = connection_->transport->local_endpoint();
+    i.remote = connection_->transport->remote_endpoint();
   }
   i.cmd_sn = cmd_sn_;
   i.exp_cmd_sn = exp_cmd_sn_;

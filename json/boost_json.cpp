@@ -1,4 +1,4 @@
-// Boost.JSON, compiled into the program once. Boost 1.81 offers it header-only through
+// Boost.JSON, compiled into the program once (json/CMakeLists.txt says why).
 // src.hpp, and Debian 12 ships no libboost_json for 1.81. Only this file may include
 // src.hpp; anything else uses the ordinary <boost/json/...> headers.
 #include <boost/json/src.hpp>

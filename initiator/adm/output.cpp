@@ -1,0 +1,198 @@
+#include "initiator/adm/output.h"
+
+#include <boost/json/array.hpp>
+#include <ostream>
+
+#include "initiator/node_db/node_db.h"
+#include "initiator/node_db/node_keys.h"
+
+namespace uiscsi::initiator::adm {
+namespace json = boost::json;
+namespace {
+
+std::string str(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v) return {};
+  if (v->is_string()) return std::string(v->as_string());
+  if (v->is_int64()) return std::to_string(v->as_int64());
+  if (v->is_uint64()) return std::to_string(v->as_uint64());
+  return {};
+}
+
+const json::object& obj(const json::object& o, std::string_view key) {
+  static const json::object empty;
+  const auto* v = o.if_contains(key);
+  return v && v->is_object() ? v->as_object() : empty;
+}
+
+std::string or_empty(std::string value) { return value.empty() ? "<empty>" : value; }
+
+// "IP:PORT" with brackets around an IPv6 address.
+std::string host_port(const std::string& host, const std::string& port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+}
+
+std::string connection_state(const std::string& state) {
+  if (state == "logged in" || state == "draining") return "LOGGED IN";
+  if (state == "recovering") return "TRANSPORT WAIT";
+  return "FAILED";
+}
+
+std::string session_state(const std::string& state) {
+  if (state == "logged in" || state == "draining") return "LOGGED_IN";
+  return "FAILED";
+}
+
+// iscsiadm's section heads: the title between two lines of stars as long as the title,
+// except the LUN section, which has 24.
+void banner(std::ostream& out, std::string_view title, std::size_t width = 0) {
+  const std::string stars(width ? width : title.size(), '*');
+  out << "\t\t" << stars << "\n\t\t" << title << "\n\t\t" << stars << '\n';
+}
+
+}  // namespace
+
+std::string node_label(const json::object& node) {
+  return "[iface: default, target: " + str(node, "target") + ", portal: " + str(node, "address") + "," +
+         str(node, "port") + "]";
+}
+
+std::string node_line(const json::object& node) {
+  return host_port(str(node, "address"), str(node, "port")) + "," + str(node, "tpgt") + " " + str(node, "target");
+}
+
+std::string session_label(const json::object& session) {
+  return "[sid: " + str(session, "sid") + ", target: " + str(session, "target") + ", portal: " +
+         str(session, "address") + "," + str(session, "port") + "]";
+}
+
+void print_record(std::ostream& out, const json::array& record, bool show_secrets) {
+  out << "# BEGIN RECORD " << node_db::kRecordVersion << '\n';
+  for (const json::value& entry : record) {
+    const json::array& pair = entry.as_array();
+    const std::string key(pair.at(0).as_string());
+    std::string value(pair.at(1).as_string());
+    if (!show_secrets && !value.empty() && node_db::is_secret_key(key)) value = "********";
+    out << key << " = " << or_empty(value) << '\n';
+  }
+  out << "# END RECORD\n";
+}
+
+void print_node_tree(std::ostream& out, const json::array& nodes) {
+  std::string last;
+  for (const json::value& v : nodes) {
+    const json::object& node = v.as_object();
+    if (str(node, "target") != last) {
+      last = str(node, "target");
+      out << "Target: " << last << '\n';
+    }
+    out << "\tPortal: " << host_port(str(node, "address"), str(node, "port")) << "," << str(node, "tpgt") << '\n';
+    out << "\t\tIface Name: default\n";
+  }
+}
+
+void print_sessions(std::ostream& out, const json::array& sessions, int level) {
+  if (level <= 0) {
+    for (const json::value& v : sessions) {
+      const json::object& s = v.as_object();
+      out << "tcp: [" << str(s, "sid") << "] " << host_port(str(s, "address"), str(s, "port")) << ","
+          << str(s, "tpgt") << " " << str(s, "target") << " (non-flash)\n";
+    }
+    return;
+  }
+  std::string last_target;
+  for (const json::value& v : sessions) {
+    const json::object& s = v.as_object();
+    if (str(s, "target") != last_target) {
+      last_target = str(s, "target");
+      out << "Target: " << last_target << " (non-flash)\n";
+    }
+    const std::string tpgt = str(s, "tpgt");
+    out << "\tCurrent Portal: " << host_port(str(s, "current_address"), str(s, "current_port")) << "," << tpgt << '\n';
+    out << "\tPersistent Portal: " << host_port(str(s, "address"), str(s, "port")) << "," << tpgt << '\n';
+    banner(out, "Interface:");
+    out << "\t\tIface Name: default\n\t\tIface Transport: tcp\n";
+    out << "\t\tIface Initiatorname: " << str(s, "initiator_name") << '\n';
+    out << "\t\tIface IPaddress: " << or_empty(str(s, "iface_address")) << '\n';
+    out << "\t\tIface HWaddress: default\n\t\tIface Netdev: default\n";
+    out << "\t\tSID: " << str(s, "sid") << '\n';
+    out << "\t\tiSCSI Connection State: " << connection_state(str(s, "state")) << '\n';
+    out << "\t\tiSCSI Session State: " << session_state(str(s, "state")) << '\n';
+    out << "\t\tInternal iscsid Session State: NO CHANGE\n";
+    if (level < 2) continue;
+    const json::object& t = obj(s, "timeouts");
+    banner(out, "Timeouts:");
+    out << "\t\tRecovery Timeout: " << str(t, "recovery") << "\n\t\tTarget Reset Timeout: " << str(t, "target_reset")
+        << "\n\t\tLUN Reset Timeout: " << str(t, "lun_reset") << "\n\t\tAbort Timeout: " << str(t, "abort") << '\n';
+    const json::object& chap = obj(s, "chap");
+    banner(out, "CHAP:");
+    out << "\t\tusername: " << or_empty(str(chap, "username")) << "\n\t\tpassword: ********\n"
+        << "\t\tusername_in: " << or_empty(str(chap, "username_in")) << "\n\t\tpassword_in: ********\n";
+    const json::object& p = obj(s, "params");
+    banner(out, "Negotiated iSCSI params:");
+    for (const char* key : {"HeaderDigest", "DataDigest", "MaxRecvDataSegmentLength", "MaxXmitDataSegmentLength",
+                            "FirstBurstLength", "MaxBurstLength", "ImmediateData", "InitialR2T", "MaxOutstandingR2T"}) {
+      out << "\t\t" << key << ": " << str(p, key) << '\n';
+    }
+    if (level < 3) continue;
+    const json::object& o = obj(s, "offload");
+    const json::object& c = obj(s, "counters");
+    banner(out, "Data path:");
+    out << "\t\tRequested Path: " << str(o, "requested") << "\n\t\tPath In Use: " << str(o, "in_use") << '\n';
+    out << "\t\tFallback Reason: " << or_empty(str(o, "fallback_reason")) << '\n';
+    if (!str(o, "mode").empty()) out << "\t\tMode: " << str(o, "mode") << '\n';
+    out << "\t\tLocal Address: " << str(o, "local") << "\n\t\tRemote Address: " << str(o, "remote") << '\n';
+    for (const auto& [key, value] : c) out << "\t\t" << std::string_view(key) << ": " << str(c, key) << '\n';
+    banner(out, "Attached SCSI devices:", 24);
+    const auto* luns = s.if_contains("luns");
+    if (!luns || !luns->is_array()) continue;
+    for (const json::value& l : luns->as_array()) {
+      const json::object& lun = l.as_object();
+      out << "\t\tLun: " << str(lun, "lun");
+      if (lun.contains("error")) {
+        out << "\tState: not exported (" << str(lun, "error") << ")\n";
+        continue;
+      }
+      out << "\tSize: " << str(lun, "size") << "\tBlock Size: " << str(lun, "block_size") << "\tVendor: "
+          << str(lun, "vendor") << "\tProduct: " << str(lun, "product") << '\n';
+      if (lun.contains("nbd")) out << "\t\t\tAttached NBD export " << str(lun, "nbd") << "\t\tState: running\n";
+    }
+  }
+}
+
+void print_stats(std::ostream& out, const json::object& s) {
+  const json::object& c = obj(s, "counters");
+  const json::object& r = obj(s, "recovery");
+  out << "Stats for session " << session_label(s) << '\n';
+  out << "iSCSI SNMP:\n";
+  out << "\ttxdata_octets: " << str(c, "bytes_sent") << "\n\trxdata_octets: " << str(c, "bytes_received") << '\n';
+  out << "\ttx_pdus: " << str(c, "pdus_sent") << "\n\trx_pdus: " << str(c, "pdus_received") << '\n';
+  out << "\tdigest_err: " << str(c, "digest_errors") << "\n\ttimeout_err: " << str(r, "command_timeouts") << '\n';
+  out << "iSCSI Extended:\n";
+  for (const char* key : {"bytes_placed", "bytes_copied", "bytes_owned", "placement_hits", "placement_misses",
+                          "zerocopy_sends"}) {
+    out << '\t' << key << ": " << str(c, key) << '\n';
+  }
+  out << "\teh_abort_cnt: " << str(r, "aborts") << '\n';
+  for (const char* key : {"lun_resets", "connection_failures", "reinstatements", "retried_commands", "nop_timeouts"}) {
+    out << '\t' << key << ": " << str(r, key) << '\n';
+  }
+}
+
+void print_luns(std::ostream& out, const json::object& s) {
+  const auto* luns = s.if_contains("luns");
+  if (!luns || !luns->is_array()) return;
+  for (const json::value& l : luns->as_array()) {
+    const json::object& lun = l.as_object();
+    if (lun.contains("error")) {
+      out << "LUN " << str(lun, "lun") << ": not exported (" << str(lun, "error") << ")\n";
+    } else if (lun.contains("nbd")) {
+      out << "LUN " << str(lun, "lun") << ": attached as NBD export " << str(lun, "nbd") << '\n';
+    } else {
+      out << "LUN " << str(lun, "lun") << ": " << str(lun, "size") << " bytes, block size " << str(lun, "block_size")
+          << '\n';
+    }
+  }
+}
+
+}  // namespace uiscsi::initiator::adm

@@ -1,0 +1,40 @@
+// One logged-in session of the daemon and the LUNs opened on it (detail of initiatord).
+//
+// Ownership and threads: the entry is shared between the control thread (which keeps it
+// in the session table) and its worker io_context; `session` and `luns` are created,
+// used and destroyed only on the worker (`io`), the other fields are fixed at login.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "initiator/block_device.h"
+#include "initiator/node_db/node_db.h"
+#include "initiator/session.h"
+
+namespace uiscsi::initiator::daemon {
+
+struct LunExport {
+  std::uint16_t lun = 0;
+  std::unique_ptr<BlockDevice> device;  // null when the LUN could not be opened as a disk
+  std::string error;                    // why `device` is null
+};
+
+struct SessionEntry {
+  int sid = 0;
+  node_db::NodeKey node;
+  boost::asio::io_context* io = nullptr;
+  std::string initiator_name;
+  std::string chap_user, chap_user_in;  // shown by -P 2 (the secrets never leave the record)
+  std::chrono::seconds replacement_timeout{0}, abort_timeout{0}, lu_reset_timeout{0}, tgt_reset_timeout{0};
+
+  // Worker thread only. Destroyed before `session` (a device must not outlive it).
+  std::unique_ptr<Session> session;
+  std::vector<LunExport> luns;
+};
+
+}  // namespace uiscsi::initiator::daemon

@@ -1,0 +1,277 @@
+// Initiatord: logging in and out, and what -m session shows.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
+
+#include "initiator/daemon/initiatord.h"
+#include "initiator/daemon/iscsi_err.h"
+#include "initiator/daemon/session_entry.h"
+#include "initiator/isid.h"
+#include "initiator/node_db/node_keys.h"
+#include "initiator/node_db/session_settings.h"
+#include "initiator/scsi_queries.h"
+
+namespace uiscsi::initiator::daemon {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using node_db::NodeKey;
+
+namespace {
+
+struct Opened {
+  std::error_code ec;
+  std::string error;
+};
+
+std::string node_label(const NodeKey& key) {
+  return "[iface: default, target: " + key.target + ", portal: " + key.portal.host + "," +
+         std::to_string(key.portal.port) + "]";
+}
+
+// On the entry's worker: log in, then open every LUN REPORT LUNS lists as a block device.
+asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node_db::SessionSettings settings) {
+  asio::io_context& io = *entry->io;
+  Connector connector = make_connector(io, offload::Registry::with_builtin_paths(), settings.policy);
+  SessionOpen opened = co_await Session::open(io, std::move(settings.config), std::move(connector));
+  if (!opened.session) co_return Opened{opened.ec, opened.error};
+  entry->session = std::move(opened.session);
+  const auto luns = co_await report_luns(*entry->session);
+  if (luns.ec) co_return Opened{};  // a session without LUNs is still a session
+  for (const std::uint16_t lun : luns.value) {
+    BlockDeviceOpen device = co_await BlockDevice::open(*entry->session, lun);
+    entry->luns.push_back(LunExport{lun, std::move(device.device), device.error});
+  }
+  co_return Opened{};
+}
+
+// On the entry's worker: log out (or just close after a failed logout) and free it all.
+asio::awaitable<std::error_code> close_on_worker(std::shared_ptr<SessionEntry> entry) {
+  std::error_code ec;
+  if (entry->session) ec = co_await entry->session->logout();
+  entry->luns.clear();
+  entry->session.reset();
+  co_return ec;
+}
+
+std::string_view yes_no(bool value) { return value ? "Yes" : "No"; }
+
+std::string_view digest_name(iscsi::DigestType digest) {
+  return digest == iscsi::DigestType::crc32c ? "CRC32C" : "None";
+}
+
+std::string host_of(const offload::SocketAddress& address) {
+  std::string text = address.to_string();
+  const auto colon = text.rfind(':');
+  if (!address.is_ip() || colon == std::string::npos) return text;
+  text.resize(colon);
+  if (text.size() >= 2 && text.front() == '[') text = text.substr(1, text.size() - 2);
+  return text;
+}
+
+// On the entry's worker: everything -m session -P 3 and --stats print.
+asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> entry) {
+  json::object out{{"sid", entry->sid},
+                   {"target", entry->node.target},
+                   {"address", entry->node.portal.host},
+                   {"port", entry->node.portal.port},
+                   {"tpgt", entry->node.tpgt},
+                   {"initiator_name", entry->initiator_name}};
+  if (!entry->session) {
+    out["state"] = "closed";
+    co_return out;
+  }
+  const SessionInfo info = entry->session->info();
+  const iscsi::SessionParams& s = info.params.session;
+  const iscsi::ConnectionParams& c = info.params.connection;
+  if (s.target_portal_group_tag) out["tpgt"] = *s.target_portal_group_tag;
+  out["state"] = to_string(info.state);  // "logged in", "recovering", ... (initiator/session.h)
+  out["current_address"] = info.portal.host;
+  out["current_port"] = info.portal.port;
+  out["isid"] = format_isid(info.isid);
+  out["tsih"] = info.tsih;
+  out["iface_address"] = host_of(info.local);
+  out["last_error"] = info.last_error;
+  out["params"] = json::object{{"HeaderDigest", digest_name(c.header_digest)},
+                               {"DataDigest", digest_name(c.data_digest)},
+                               {"MaxRecvDataSegmentLength", c.max_recv_data_segment_length},
+                               {"MaxXmitDataSegmentLength", c.max_send_data_segment_length},
+                               {"FirstBurstLength", s.first_burst_length},
+                               {"MaxBurstLength", s.max_burst_length},
+                               {"ImmediateData", yes_no(s.immediate_data)},
+                               {"InitialR2T", yes_no(s.initial_r2t)},
+                               {"MaxOutstandingR2T", s.max_outstanding_r2t},
+                               {"AuthMethod", c.auth_method == iscsi::AuthMethod::chap ? "CHAP" : "None"}};
+  out["timeouts"] = json::object{{"recovery", entry->replacement_timeout.count()},
+                                 {"target_reset", entry->tgt_reset_timeout.count()},
+                                 {"lun_reset", entry->lu_reset_timeout.count()},
+                                 {"abort", entry->abort_timeout.count()}};
+  out["chap"] = json::object{{"username", entry->chap_user}, {"username_in", entry->chap_user_in}};
+  out["offload"] = json::object{{"requested", offload::name(info.path.requested)},
+                                {"in_use", offload::name(info.path.in_use)},
+                                {"fallback_reason", info.path.fallback_reason},
+                                {"mode", info.path.mode},
+                                {"local", info.local.to_string()},
+                                {"remote", info.remote.to_string()}};
+  const offload::Counters& n = info.counters;
+  out["counters"] = json::object{{"bytes_sent", n.bytes_sent},
+                                 {"bytes_received", n.bytes_received},
+                                 {"pdus_sent", n.pdus_sent},
+                                 {"pdus_received", n.pdus_received},
+                                 {"bytes_placed", n.bytes_placed},
+                                 {"bytes_copied", n.bytes_copied},
+                                 {"bytes_owned", n.bytes_owned},
+                                 {"placement_hits", n.placement_hits},
+                                 {"placement_misses", n.placement_misses},
+                                 {"digest_errors", n.digest_errors},
+                                 {"zerocopy_sends", n.zerocopy_sends}};
+  const RecoveryStats& r = info.recovery;
+  out["recovery"] = json::object{{"command_timeouts", r.command_timeouts},
+                                 {"aborts", r.aborts},
+                                 {"lun_resets", r.lun_resets},
+                                 {"connection_failures", r.connection_failures},
+                                 {"reinstatements", r.reinstatements},
+                                 {"retried_commands", r.retried_commands},
+                                 {"nop_timeouts", r.nop_timeouts}};
+  json::array luns;
+  for (const LunExport& lun : entry->luns) {
+    json::object item{{"lun", lun.lun}};
+    if (lun.device) {
+      const BlockDevice& d = *lun.device;
+      item["vendor"] = d.identity().vendor;
+      item["product"] = d.identity().product;
+      item["size"] = d.geometry().size();
+      item["block_size"] = d.geometry().block_size;
+    } else {
+      item["error"] = lun.error;
+    }
+    luns.push_back(std::move(item));
+  }
+  out["luns"] = std::move(luns);
+  co_return out;
+}
+
+}  // namespace
+
+asio::awaitable<Response> Initiatord::login(const json::object& args) {
+  const auto target = string_arg(args, "target");
+  const auto address = string_arg(args, "address");
+  const auto port = int_arg(args, "port");
+  const auto tpgt = int_arg(args, "tpgt");
+  if (!target || !address || !port || !tpgt || *port <= 0 || *port > 65535) {
+    co_return Response::failure(kErrInvalid, "login needs target, address, port and tpgt");
+  }
+  // A named key: GCC 12 destroys a temporary passed to a coroutine inside co_await twice.
+  const NodeKey key{*target, Portal{*address, static_cast<std::uint16_t>(*port)}, static_cast<std::int32_t>(*tpgt)};
+  Response response = co_await login_node(key);
+  co_return response;
+}
+
+asio::awaitable<Response> Initiatord::login_node(NodeKey key) {
+  std::string error;
+  auto record = db_.read_node(key, error);
+  if (!record) {
+    co_return Response::failure(error.empty() ? kErrNoObjectsFound : kErrDatabase,
+                                error.empty() ? "No records found" : error);
+  }
+  node_db::complete_node_record(*record);
+  for (const auto& [sid, entry] : sessions_) {
+    if (entry->node == key) {
+      co_return Response::failure(kErrSessionExists, "default: 1 session requested, but 1 already present.");
+    }
+  }
+  const std::string directory = db_.node_directory(key).string();
+  if (logins_in_progress_.count(directory)) {
+    co_return Response::failure(kErrSessionExists, "default: a login to " + node_label(key) + " is in progress.");
+  }
+  auto settings = node_db::node_session_settings(*record, options_.initiator_name);
+  if (!settings.settings) co_return Response::failure(kErrInvalid, settings.error);
+
+  auto entry = std::make_shared<SessionEntry>();
+  entry->node = key;
+  entry->io = &workers_.pick();
+  entry->initiator_name = settings.settings->config.initiator_name;
+  if (settings.settings->config.chap) {
+    entry->chap_user = settings.settings->config.chap->user;
+    entry->chap_user_in = settings.settings->config.chap->target_user;
+  }
+  const auto seconds = [&](std::string_view name) { return std::chrono::seconds(std::stoll(record->get(name, "0"))); };
+  entry->replacement_timeout = seconds("node.session.timeo.replacement_timeout");
+  entry->abort_timeout = seconds("node.session.err_timeo.abort_timeout");
+  entry->lu_reset_timeout = seconds("node.session.err_timeo.lu_reset_timeout");
+  entry->tgt_reset_timeout = seconds("node.session.err_timeo.tgt_reset_timeout");
+
+  logins_in_progress_.insert(directory);
+  const Opened opened =
+      co_await asio::co_spawn(*entry->io, open_on_worker(entry, std::move(*settings.settings)), asio::use_awaitable);
+  logins_in_progress_.erase(directory);
+  if (opened.ec) {
+    // Free what the failed login left on its own thread.
+    co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
+    co_return Response::failure(login_error_status(opened.ec), opened.error);
+  }
+  entry->sid = next_sid_++;
+  sessions_.emplace(entry->sid, entry);
+  log_ << "uiscsid: session " << entry->sid << ": logged in to " << node_label(key) << '\n';
+  json::object described = co_await asio::co_spawn(*entry->io, describe_on_worker(entry), asio::use_awaitable);
+  co_return Response::success(std::move(described));
+}
+
+asio::awaitable<Response> Initiatord::logout(const json::object& args) {
+  const auto sid = int_arg(args, "sid");
+  if (!sid) co_return Response::failure(kErrInvalid, "logout needs a sid");
+  const auto it = sessions_.find(static_cast<int>(*sid));
+  if (it == sessions_.end()) co_return Response::failure(kErrSessionNotFound, "session not found");
+  std::shared_ptr<SessionEntry> entry = it->second;
+  sessions_.erase(it);
+  const std::error_code ec = co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
+  log_ << "uiscsid: session " << entry->sid << ": logged out of " << node_label(entry->node)
+       << (ec ? " (" + ec.message() + ")" : "") << '\n';
+  // The session is gone either way: a failed Logout Response still ends it (closed).
+  if (ec) co_return Response::failure(kErrLogout, ec.message());
+  co_return Response::success(json::object{{"sid", entry->sid}});
+}
+
+asio::awaitable<Response> Initiatord::sessions(const json::object& args) {
+  const auto sid = int_arg(args, "sid");
+  json::array list;
+  // Copy the table: a login or logout may change it while we wait on a worker.
+  const auto table = sessions_;
+  for (const auto& [id, entry] : table) {
+    if (sid && id != *sid) continue;
+    list.push_back(co_await asio::co_spawn(*entry->io, describe_on_worker(entry), asio::use_awaitable));
+  }
+  if (list.empty()) {
+    co_return sid ? Response::failure(kErrSessionNotFound, "session not found")
+                  : Response::failure(kErrNoObjectsFound, "No active sessions.");
+  }
+  co_return Response::success(json::object{{"sessions", std::move(list)}});
+}
+
+asio::awaitable<void> Initiatord::restore_automatic() {
+  std::string error;
+  for (const NodeKey& key : matching_nodes(json::object{}, error)) {
+    auto record = db_.read_node(key, error);
+    if (!record || record->get("node.startup") != "automatic") continue;
+    const Response r = co_await login_node(key);
+    if (r.ok) {
+      log_ << "uiscsid: restored automatic node " << node_label(key) << '\n';
+    } else {
+      log_ << "uiscsid: could not restore automatic node " << node_label(key) << ": " << r.error << " ("
+           << r.status << " - " << iscsi_err_text(r.status) << ")\n";
+    }
+  }
+}
+
+asio::awaitable<void> Initiatord::shutdown() {
+  auto table = std::move(sessions_);
+  sessions_.clear();
+  for (auto& [sid, entry] : table) {
+    const std::error_code ec = co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
+    log_ << "uiscsid: session " << sid << ": logged out of " << node_label(entry->node)
+         << (ec ? " (" + ec.message() + ")" : "") << '\n';
+  }
+  workers_.stop();
+}
+
+}  // namespace uiscsi::initiator::daemon
