@@ -2,7 +2,9 @@
 
 #include <array>
 
+#include "bench/compare_command.h"
 #include "bench/crc_command.h"
+#include "bench/io_command.h"
 #include "bench/subcommand.h"
 
 namespace uiscsi::bench {
@@ -10,6 +12,9 @@ namespace {
 
 constexpr std::array kSubcommands = {
     Subcommand{"crc", "CRC32C throughput of every engine against memcpy", run_crc_command},
+    Subcommand{"compare", "start uiscsi and its peers on loopback and measure them side by side",
+               run_compare_command},
+    Subcommand{"io", "drive one LUN through uiscsi's initiator: IOPS, MB/s, latency, CPU per GB", run_io_command},
 };
 
 void print_usage(std::ostream& out) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 namespace uiscsi::bench {
 
@@ -13,5 +14,10 @@ struct Summary {
 
 // Precondition: !samples.empty().
 Summary summarize(std::span<const double> samples);
+
+// The p-th percentile (0 <= p <= 100) of `sorted` (ascending), nearest-rank: the smallest
+// sample with at least p% of the samples at or below it, so p99.9 of 1000 samples is the
+// largest but one and never a value that was not measured. Precondition: !sorted.empty().
+double percentile(std::span<const double> sorted, double p);
 
 }  // namespace uiscsi::bench

@@ -1,0 +1,64 @@
+// `uiscsi-bench compare --quick` end to end, with real daemons and peers on loopback and a
+// tiny duration: the JSON must hold every subject and workload, each with figures or an
+// explicit reason, and no subject that ran may have failed. No figure is asserted: the
+// machine is shared and noisy.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+
+#include "bench/child_process.h"
+#include "bench/compare_plan.h"
+#include "bench/scratch.h"
+
+namespace uiscsi::bench {
+
+TEST_CASE("compare --quick: every subject and workload, figures or a reason", "[.integration][compare]") {
+  std::string error;
+  auto dir = TempDir::make("/tmp", error);
+  REQUIRE(dir);
+  const std::string json_file = dir->path() + "/compare.json";
+  const std::string plot_file = dir->path() + "/compare.svg";
+  std::string output;
+  const int rc = run_to_completion({UISCSI_BINARY_DIR "/tools/uiscsi-bench/uiscsi-bench", "compare", "--quick",
+                                    "--seconds", "0.2", "--rounds", "1", "--lun-size", "64M", "--json", json_file,
+                                    "--plot", plot_file},
+                                   output, std::chrono::minutes(5));
+  INFO(output);
+  REQUIRE(rc == 0);
+
+  std::ifstream in(json_file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const boost::json::value doc = boost::json::parse(text);
+  CHECK(doc.at("quick").as_bool());
+  CHECK(doc.at("raw_tcp").at("mb_per_s").to_number<double>() > 0);
+  for (const Subject& s : compare_subjects()) {
+    for (const CompareWorkload& w : compare_workloads()) {
+      const boost::json::object& cell = doc.at("subjects").at(s.key).at("results").at(w.name).as_object();
+      INFO(s.key << " " << w.name << ": " << boost::json::serialize(cell));
+      CHECK_FALSE(cell.contains("error"));
+      if (cell.contains("skipped")) {
+        CHECK_FALSE(cell.at("skipped").as_string().empty());
+      } else {
+        CHECK(cell.at("mb_per_s").to_number<double>() > 0);
+        CHECK(cell.at("failed_runs").as_int64() == 0);
+      }
+    }
+  }
+  // uiscsi against itself always runs: only it needs nothing from outside.
+  const auto& own = doc.at("subjects").at("uiscsi-target+uiscsi").at("results").as_object();
+  for (const CompareWorkload& w : compare_workloads()) CHECK(own.at(w.name).as_object().contains("mb_per_s"));
+  for (const boost::json::value& c : doc.at("comparisons").as_array()) {
+    for (const CompareWorkload& w : compare_workloads()) {
+      const boost::json::object& cell = c.at("results").at(w.name).as_object();
+      CHECK((cell.contains("ratio") || cell.contains("skipped")));
+    }
+  }
+  std::ifstream plot(plot_file);
+  const std::string svg((std::istreambuf_iterator<char>(plot)), std::istreambuf_iterator<char>());
+  CHECK_THAT(svg, Catch::Contains("<svg"));
+}
+
+}  // namespace uiscsi::bench
