@@ -27,9 +27,9 @@ bool executable(const std::string& path) {
 std::optional<std::string> find_program(const std::string& tool) {
   if (tool.find('/') != std::string::npos) return executable(tool) ? std::optional(tool) : std::nullopt;
   const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  // tgtd and tgtadm live in /usr/sbin, which an unprivileged PATH may lack.
-  dirs += ":/usr/local/sbin:/usr/sbin:/sbin";
+  // Only $PATH: a peer left out of it counts as not installed (tgtd and tgtadm live in
+  // /usr/sbin, which root's PATH has, and tgtd needs root anyway).
+  const std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
   std::size_t start = 0;
   while (start <= dirs.size()) {
     const std::size_t end = std::min(dirs.find(':', start), dirs.size());

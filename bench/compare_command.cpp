@@ -98,7 +98,7 @@ int run_compare_command(std::span<const std::string_view> args, std::ostream& ou
   const CompareResult result = run_compare(config, err);
   const bool json_to_stdout = config.json_file && *config.json_file == "-";
   if (!json_to_stdout) write_compare_table(result, out);
-  int status = result.error.empty() ? 0 : 1;
+  int status = result.error.empty() && !result.interrupted ? 0 : 1;
   if (config.json_file) {
     if (json_to_stdout) {
       write_compare_json(result, out);

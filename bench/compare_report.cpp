@@ -102,6 +102,8 @@ void write_compare_json(const CompareResult& result, std::ostream& out) {
   json.value(result.config.lun_bytes);
   json.key("wall_seconds");
   json.value(result.wall_seconds);
+  json.key("interrupted");
+  json.value(result.interrupted);
   json.key("units");
   json.value("mb_per_s: 10^6 bytes/s (median of rounds); cpu_s_per_gb: CPU seconds per 10^9 bytes moved");
   if (!result.error.empty()) {

@@ -1,5 +1,6 @@
 #include "bench/compare_run.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -21,6 +22,36 @@
 
 namespace uiscsi::bench {
 namespace {
+
+// Set by SIGINT / SIGTERM during a run: the run stops after the current measurement and
+// returns normally, so that the daemons are stopped and the LUN images (in memory, on
+// tmpfs) removed by the destructors rather than left behind.
+volatile sig_atomic_t g_interrupted = 0;
+
+extern "C" void on_interrupt(int) { g_interrupted = 1; }
+
+// Installs on_interrupt for SIGINT and SIGTERM while it lives.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
 
 // Everything a run has started; destroyed (processes killed, files removed) at the end.
 struct Environment {
@@ -207,6 +238,7 @@ std::string sibling_tool(const std::string& name) {
 CompareResult run_compare(const CompareConfig& config, std::ostream& progress) {
   CompareResult result;
   result.config = config;
+  const InterruptGuard guard;
   const auto start = std::chrono::steady_clock::now();
   Environment env;
   start_environment(env, config, progress, result.error);
@@ -223,19 +255,23 @@ CompareResult run_compare(const CompareConfig& config, std::ostream& progress) {
     if (!first.empty() && all_same) progress << "compare: skipping " << subject.key << ": " << first << "\n";
   }
 
-  for (unsigned round = 1; round <= config.rounds; ++round) {
+  for (unsigned round = 1; round <= config.rounds && !g_interrupted; ++round) {
     const std::string tag = "[" + std::to_string(round) + "/" + std::to_string(config.rounds) + "] ";
     result.raw_tcp.push_back(run_raw_tcp(config.seconds));
     progress << "compare: " << tag << "raw TCP: " << figure_line(result.raw_tcp.back()) << "\n";
     for (const CompareWorkload& workload : compare_workloads()) {
       for (const Subject& subject : compare_subjects()) {
         Cell& cell = result.cells[subject.key][workload.name];
-        if (!cell.skipped.empty()) continue;
+        if (!cell.skipped.empty() || g_interrupted) continue;
         cell.samples.push_back(run_subject(subject, workload, env, config));
         progress << "compare: " << tag << workload.name << " " << subject.key << ": "
                  << figure_line(cell.samples.back()) << "\n";
       }
     }
+  }
+  if (g_interrupted) {
+    progress << "compare: interrupted; reporting what was measured\n";
+    result.interrupted = true;
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -38,9 +38,11 @@ struct CompareResult {
   std::vector<Measurement> raw_tcp;                           // one per round
   double wall_seconds = 0;
   std::string error;  // set when the run could not happen at all (uiscsi-target failed)
+  bool interrupted = false;  // SIGINT / SIGTERM stopped it early
 };
 
-// Runs the whole comparison; progress lines go to `progress`.
+// Runs the whole comparison; progress lines go to `progress`. SIGINT or SIGTERM ends it
+// after the measurement under way, with everything it started cleaned up.
 CompareResult run_compare(const CompareConfig& config, std::ostream& progress);
 
 // Where a sibling tool of this executable lives in the build tree

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -59,6 +60,47 @@ TEST_CASE("compare --quick: every subject and workload, figures or a reason", "[
   std::ifstream plot(plot_file);
   const std::string svg((std::istreambuf_iterator<char>(plot)), std::istreambuf_iterator<char>());
   CHECK_THAT(svg, Catch::Contains("<svg"));
+}
+
+TEST_CASE("compare without any peer installed: each skipped with the reason, uiscsi still measured",
+          "[.integration][compare]") {
+  std::string error;
+  auto dir = TempDir::make("/tmp", error);
+  REQUIRE(dir);
+  const std::string json_file = dir->path() + "/compare.json";
+  // An empty PATH hides tgt, libiscsi-bin, qemu-utils and fio; uiscsi-target is found
+  // beside uiscsi-bench in the build tree.
+  const char* saved = std::getenv("PATH");
+  const std::string old_path = saved ? saved : "";
+  ::setenv("PATH", dir->path().c_str(), 1);
+  std::string output;
+  const int rc = run_to_completion({UISCSI_BINARY_DIR "/tools/uiscsi-bench/uiscsi-bench", "compare", "--seconds",
+                                    "0.2", "--rounds", "1", "--lun-size", "16M", "--json", json_file},
+                                   output, std::chrono::minutes(3));
+  ::setenv("PATH", old_path.c_str(), 1);
+  INFO(output);
+  REQUIRE(rc == 0);
+  CHECK_THAT(output, Catch::Contains("skipping tgtd: tgtd/tgtadm not installed (package tgt)"));
+  CHECK_THAT(output, Catch::Contains("iscsi-perf not installed (package libiscsi-bin)"));
+  CHECK_THAT(output, Catch::Contains("fio not installed (package fio)"));
+
+  std::ifstream in(json_file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const boost::json::value doc = boost::json::parse(text);
+  for (const Subject& s : compare_subjects()) {
+    for (const CompareWorkload& w : compare_workloads()) {
+      const boost::json::object& cell = doc.at("subjects").at(s.key).at("results").at(w.name).as_object();
+      INFO(s.key << " " << w.name << ": " << boost::json::serialize(cell));
+      const bool peer = s.client != ClientKind::uiscsi_io || s.target == "tgtd";
+      if (peer) {
+        REQUIRE(cell.contains("skipped"));
+        CHECK_THAT(std::string(cell.at("skipped").as_string()),
+                   Catch::Contains("not installed") || Catch::Contains("only reads") || Catch::Contains("not built"));
+      } else if (s.path != offload::Policy::smc) {
+        CHECK(cell.at("mb_per_s").to_number<double>() > 0);
+      }
+    }
+  }
 }
 
 }  // namespace uiscsi::bench
