@@ -104,6 +104,7 @@ class BlockDevice {
   const Provisioning& provisioning() const noexcept { return provisioning_; }
   const DeviceIdentity& identity() const noexcept { return identity_; }
   std::uint16_t lun() const noexcept { return lun_; }
+  Session& session() const noexcept { return session_; }
 
   // Reads total_size(buffers) bytes at `offset` into `buffers`.
   boost::asio::awaitable<std::error_code> read(std::uint64_t offset, std::span<const iovec> buffers);
