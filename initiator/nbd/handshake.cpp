@@ -150,7 +150,8 @@ Handshake::Result Handshake::put(std::span<const std::byte> in, std::vector<std:
         stage_ = Stage::option_header;
         const Status s = option(option_, data, out);
         if (s != Status::need_more) {
-          stage_ = Stage::done;
+          // After STARTTLS the negotiation goes on (over TLS); everything else ends it.
+          if (s != Status::start_tls) stage_ = Stage::done;
           r.status = s;
           return r;
         }

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "initiator/block_device.h"
@@ -171,12 +172,36 @@ std::uint16_t Server::tcp_port() const noexcept {
   return 0;
 }
 
+std::error_code Server::use_tls(const std::string& certificate_file, const std::string& key_file, std::string& why) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  boost::system::error_code ec;
+  // The NBD specification: TLS 1.2 at least.
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1,
+                       ec);
+  if (!ec) context->use_certificate_chain_file(certificate_file, ec);
+  if (ec) {
+    why = certificate_file + ": " + ec.message();
+    return ec;
+  }
+  context->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) {
+    why = key_file + ": " + ec.message();
+    return ec;
+  }
+  state_->tls = std::move(context);
+  return {};
+}
+
 std::string Server::uri(std::string_view export_name) const {
   if (state_->listeners.empty()) return {};
   const detail::Listener& l = *state_->listeners.front();
-  if (!l.unix_path.empty()) return "nbd+unix:///" + encode(export_name, ":") + "?socket=" + encode(l.unix_path, "/");
+  const std::string scheme = state_->tls ? "nbds" : "nbd";
+  if (!l.unix_path.empty())
+    return scheme + "+unix:///" + encode(export_name, ":") + "?socket=" + encode(l.unix_path, "/");
   const bool v6 = l.host.find(':') != std::string::npos;
-  return "nbd://" + (v6 ? "[" + l.host + "]" : l.host) + ":" + std::to_string(l.port) + "/" +
+  return scheme + "://" + (v6 ? "[" + l.host + "]" : l.host) + ":" + std::to_string(l.port) + "/" +
          encode(export_name, ":");
 }
 

@@ -5,6 +5,7 @@
 //   co_await server.add_export("", device);                  // "" is the default export
 //   if (auto ec = server.listen_unix("/run/uiscsi/lun1.sock")) ...;   // or listen_tcp()
 //   std::cout << server.uri("") << "\n";                     // nbd+unix:///?socket=...
+//   server.use_tls("cert.pem", "key.pem", why);  // optional, before listening: nbds://
 //   ...
 //   co_await server.remove_export("");    // its clients are disconnected, in-flight I/O ends
 //   co_await server.stop();               // before the Session / BlockDevice go away
@@ -12,7 +13,8 @@
 // Protocol: fixed newstyle handshake only, with NBD_OPT_GO, INFO, LIST, ABORT, EXPORT_NAME,
 // STRUCTURED_REPLY and LIST/SET_META_CONTEXT ("base:allocation"); in transmission READ,
 // WRITE, FLUSH, TRIM (UNMAP), WRITE_ZEROES (WRITE SAME), BLOCK_STATUS (GET LBA STATUS) and
-// DISC, with FUA. Each connection reads requests while earlier ones are still running on
+// DISC, with FUA. With use_tls() the server requires NBD_OPT_STARTTLS (OpenSSL, TLS 1.2 or
+// later) before anything else. Each connection reads requests while earlier ones are still running on
 // the session (pipelined; replies go out in completion order). NBD_INFO_BLOCK_SIZE comes
 // from the LUN: minimum = logical block, preferred = physical block, maximum = the largest
 // transfer. CAN_MULTI_CONN is always offered: every connection of an export goes through
@@ -97,8 +99,13 @@ class Server {
   std::error_code listen_tcp(const std::string& address, std::uint16_t port);
   std::uint16_t tcp_port() const noexcept;
 
+  // Requires TLS from every new client, with this PEM certificate (chain) and private key.
+  // On failure (unreadable or mismatched files) `why` says what OpenSSL found.
+  std::error_code use_tls(const std::string& certificate_file, const std::string& key_file, std::string& why);
+
   // The NBD URI of an export on the first listener: "nbd+unix:///NAME?socket=PATH" or
-  // "nbd://HOST:PORT/NAME" (RFC 3986 percent-encoding of the name). Empty before listen.
+  // "nbd://HOST:PORT/NAME" (RFC 3986 percent-encoding of the name; "nbds" with TLS). Empty
+  // before listen.
   std::string uri(std::string_view export_name) const;
 
   // Closes the listeners and every connection, and waits until all requests in flight

@@ -2,7 +2,8 @@
 // header parser (initiator/nbd/transmission.h), both free of I/O and Boost.
 //
 // Input: byte 0 sets the piece size the rest is fed in (1 + byte0 % 64 bytes at a time), the
-// rest is what a client sends after the greeting.
+// rest is what a client sends after the greeting. Bit 7 of byte 0 makes the server require
+// TLS (a STARTTLS is then taken as a completed TLS handshake).
 //
 // Checked: no crash or sanitizer report; put() never claims more bytes than it was given;
 // the server's output is always a sequence of well-formed option replies (magic, lengths
@@ -56,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t piece = 1 + data[0] % 64;
   const std::span<const std::byte> in(reinterpret_cast<const std::byte*>(data) + 1, size - 1);
   Catalog catalog;
-  Handshake hs(catalog, /*tls_available=*/(data[0] & 0x80) != 0);
+  const bool tls = (data[0] & 0x80) != 0;
+  Handshake hs(catalog, tls);
   std::vector<std::byte> out;
   std::size_t at = 0;
   Handshake::Status status = Handshake::Status::need_more;
@@ -66,6 +68,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(r.consumed <= n);
     at += r.consumed;
     status = r.status;
+    if (status == Handshake::Status::start_tls) {  // as if the TLS handshake succeeded
+      require(tls);
+      hs.tls_started();
+      status = Handshake::Status::need_more;
+      continue;
+    }
     if (status == Handshake::Status::need_more) require(r.consumed == n);
   }
   const std::size_t rest = option_replies(out);

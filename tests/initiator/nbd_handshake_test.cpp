@@ -328,6 +328,34 @@ TEST_CASE("nbd handshake: metadata contexts chosen for another export do not car
   CHECK_FALSE(hs.base_allocation());
 }
 
+TEST_CASE("nbd handshake: a server that requires TLS answers NBD_REP_ERR_TLS_REQD until STARTTLS", "[nbd]") {
+  Catalog catalog;
+  Handshake hs(catalog, /*tls_available=*/true);
+  const Bytes before = join({flags(NBD_FLAG_C_FIXED_NEWSTYLE | NBD_FLAG_C_NO_ZEROES), option(NBD_OPT_LIST),
+                             option(NBD_OPT_GO, go_data("disk", {})), option(NBD_OPT_STARTTLS)});
+  Run run = feed(hs, before, {});
+  REQUIRE(run.status == Handshake::Status::start_tls);
+  CHECK(run.consumed == before.size());
+  auto r = replies(run.out);
+  REQUIRE(r.size() == 3);
+  CHECK(r[0].type == NBD_REP_ERR_TLS_REQD);
+  CHECK(r[1].type == NBD_REP_ERR_TLS_REQD);
+  CHECK(r[2].option == NBD_OPT_STARTTLS);
+  CHECK(r[2].type == NBD_REP_ACK);
+  hs.tls_started();
+  run = feed(hs, join({option(NBD_OPT_STARTTLS), option(NBD_OPT_GO, go_data("disk", {}))}), {});
+  CHECK(run.status == Handshake::Status::transmission);
+  r = replies(run.out);
+  REQUIRE(r.size() == 4);
+  CHECK(r[0].type == NBD_REP_ERR_INVALID);  // TLS is already running
+  CHECK(r[1].type == NBD_REP_INFO);
+
+  // NBD_OPT_EXPORT_NAME cannot be refused with an error: before TLS it ends the connection.
+  Handshake plain(catalog, true);
+  CHECK(feed(plain, join({flags(NBD_FLAG_C_FIXED_NEWSTYLE), option(NBD_OPT_EXPORT_NAME)}), {}).status ==
+        Handshake::Status::error);
+}
+
 TEST_CASE("nbd transmission: request header round trip and a wrong magic", "[nbd]") {
   Request r;
   r.flags = NBD_CMD_FLAG_FUA;

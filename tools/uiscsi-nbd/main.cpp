@@ -73,6 +73,13 @@ asio::awaitable<int> serve(asio::io_context& io, const Options& o) {
     std::cerr << "uiscsi-nbd: " << ec.message() << '\n';
     co_return 1;
   }
+  if (!o.tls_certificate.empty()) {
+    std::string why;
+    if (server.use_tls(o.tls_certificate, o.tls_key, why)) {
+      std::cerr << "uiscsi-nbd: TLS: " << why << '\n';
+      co_return 1;
+    }
+  }
   std::string socket = o.socket;
   if (!o.port && socket.empty()) {
     const char* tmp = std::getenv("TMPDIR");

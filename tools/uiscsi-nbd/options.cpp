@@ -40,6 +40,9 @@ Options:
       --chap-algorithms LIST
                             CHAP_A values offered, first preferred: md5, sha1, sha256,
                             sha3-256 (default sha256,sha1,md5; tgt wants md5)
+      --tls-certificate FILE, --tls-key FILE
+                            require TLS (NBD_OPT_STARTTLS) with this PEM certificate
+                            chain and private key; the URI printed is then nbds://
   -h, --help                this text
 )";
 }
@@ -82,6 +85,9 @@ Parsed parse_options(const std::vector<std::string_view>& args,
     } else if (a == "-i" || a == "--initiator-name") {
       if (!value(v) || v.empty()) return {std::nullopt, "-i needs an iSCSI name"};
       o.initiator_name = std::string(v);
+    } else if (a == "--tls-certificate" || a == "--tls-key") {
+      if (!value(v) || v.empty()) return {std::nullopt, std::string(a) + " needs a file"};
+      (a == "--tls-key" ? o.tls_key : o.tls_certificate) = std::string(v);
     } else if (a == "--replacement-timeout") {
       unsigned seconds = 0;
       if (!value(v) || !number(v, seconds)) return {std::nullopt, "--replacement-timeout needs seconds"};
@@ -108,6 +114,8 @@ Parsed parse_options(const std::vector<std::string_view>& args,
   }
   if (!url) return {std::nullopt, "no iscsi:// URL given (see --help)"};
   if (tcp && unix_socket) return {std::nullopt, "-k and -p/-b exclude each other"};
+  if (o.tls_certificate.empty() != o.tls_key.empty())
+    return {std::nullopt, "--tls-certificate and --tls-key go together"};
   std::string why;
   auto parsed = initiator::nbd::parse_iscsi_url(*url, why);
   if (!parsed) return {std::nullopt, why};

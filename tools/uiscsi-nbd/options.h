@@ -21,6 +21,7 @@ struct Options {
   std::string export_name;            // -x
   std::string initiator_name = "iqn.2024-01.org.uiscsi:uiscsi-nbd";
   bool read_only = false;
+  std::string tls_certificate, tls_key;  // --tls-certificate / --tls-key: serve nbds://
   std::chrono::seconds replacement_timeout{120};
   std::vector<iscsi::ChapAlgorithm> chap_algorithms;  // empty: the library's default
   bool help = false;

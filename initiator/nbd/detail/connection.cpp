@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
@@ -53,6 +54,22 @@ void Connection::start(std::shared_ptr<Server::State> server, Protocol::socket s
   asio::co_spawn(c->socket_.get_executor(), [c]() { return c->run(); }, asio::detached);
 }
 
+asio::awaitable<Connection::IoResult> Connection::read_some(asio::mutable_buffer buffer) {
+  if (tls_) co_return co_await tls_->async_read_some(buffer, kTuple);
+  co_return co_await socket_.async_read_some(buffer, kTuple);
+}
+
+asio::awaitable<Connection::IoResult> Connection::read_all(asio::mutable_buffer buffer) {
+  if (tls_) co_return co_await asio::async_read(*tls_, buffer, kTuple);
+  co_return co_await asio::async_read(socket_, buffer, kTuple);
+}
+
+template <typename Buffers>
+asio::awaitable<Connection::IoResult> Connection::write_all(const Buffers& buffers) {
+  if (tls_) co_return co_await asio::async_write(*tls_, buffers, kTuple);
+  co_return co_await asio::async_write(socket_, buffers, kTuple);
+}
+
 void Connection::close() noexcept {
   broken_ = true;
   boost::system::error_code ignored;
@@ -64,11 +81,9 @@ void Connection::close() noexcept {
 
 asio::awaitable<void> Connection::run() {
   auto self = shared_from_this();
-  const int family = socket_.local_endpoint().protocol().family();
-  if (family == AF_INET || family == AF_INET6) {
-    boost::system::error_code ignored;
-    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  }
+  boost::system::error_code ignored;
+  const int family = socket_.local_endpoint(ignored).protocol().family();
+  if (family == AF_INET || family == AF_INET6) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   if (co_await handshake()) {
     ++export_->connections;
     co_await transmission();
@@ -85,15 +100,15 @@ asio::awaitable<void> Connection::run() {
 // Sends the greeting and feeds the client's bytes to the handshake until it picks an export.
 asio::awaitable<bool> Connection::handshake() {
   std::vector<std::byte> out = Handshake::greeting();
-  Handshake hs(*server_);
+  Handshake hs(*server_, server_->tls != nullptr);
   for (;;) {
     if (!out.empty()) {
-      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out), kTuple);
+      auto [ec, n] = co_await write_all(asio::buffer(out));
       if (ec) co_return false;
       out.clear();
     }
     if (read_pos_ == read_end_) {
-      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buffer_.get(), kReadBuffer), kTuple);
+      auto [ec, n] = co_await read_some(asio::buffer(read_buffer_.get(), kReadBuffer));
       if (ec) co_return false;
       read_pos_ = 0;
       read_end_ = n;
@@ -108,12 +123,23 @@ asio::awaitable<bool> Connection::handshake() {
         structured_ = hs.structured_replies();
         base_allocation_ = hs.base_allocation();
         read_only_ = (hs.transmission_flags() & NBD_FLAG_READ_ONLY) != 0;
-        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out), kTuple);
+        auto [ec, n] = co_await write_all(asio::buffer(out));
         co_return !ec && export_ && !export_->removed && !server_->stopped;
       }
-      case Handshake::Status::start_tls:  // not offered: the handshake never gets here
+      case Handshake::Status::start_tls: {
+        auto [ec, n] = co_await write_all(asio::buffer(out));
+        out.clear();
+        // The client waits for our NBD_REP_ACK before its TLS hello: bytes already here
+        // would be plaintext smuggled past the handshake.
+        if (ec || read_pos_ != read_end_) co_return false;
+        tls_ = std::make_unique<asio::ssl::stream<Protocol::socket&>>(socket_, *server_->tls);
+        auto [hs_ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kTuple);
+        if (hs_ec) co_return false;
+        hs.tls_started();
+        break;
+      }
       case Handshake::Status::closed: {
-        (void)co_await asio::async_write(socket_, asio::buffer(out), kTuple);
+        (void)co_await write_all(asio::buffer(out));
         co_return false;
       }
       case Handshake::Status::error:
@@ -129,11 +155,11 @@ asio::awaitable<std::error_code> Connection::read_exact(std::byte* destination, 
   while (got < length) {
     const std::size_t left = length - got;
     if (left >= kDirectRead) {
-      auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(destination + got, left), kTuple);
+      auto [ec, n] = co_await read_all(asio::buffer(destination + got, left));
       if (ec) co_return ec;
       got += n;
     } else {
-      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buffer_.get(), kReadBuffer), kTuple);
+      auto [ec, n] = co_await read_some(asio::buffer(read_buffer_.get(), kReadBuffer));
       if (ec) co_return ec;
       read_pos_ = std::min(left, n);
       read_end_ = n;
@@ -328,7 +354,7 @@ asio::awaitable<void> Connection::write_replies() {
       buffers.emplace_back(batch.back().header.data(), batch.back().header.size());
       if (batch.back().data_length > 0) buffers.emplace_back(batch.back().data.get(), batch.back().data_length);
     }
-    auto [ec, n] = co_await asio::async_write(socket_, buffers, kTuple);
+    auto [ec, n] = co_await write_all(buffers);
     if (ec) {
       broken_ = true;
       replies_.clear();

@@ -3,17 +3,20 @@
 //
 // The reader coroutine (run) owns the socket's read side: it reads a request header and,
 // for WRITE, its payload, then spawns one coroutine per request and reads the next one at
-// once, up to ServerOptions' limits. Replies are queued and written by one writer
+// once, up to ServerOptions' limits. With TLS, OpenSSL's stream sits between the socket
+// and both. Replies are queued and written by one writer
 // coroutine at a time, several per writev, in completion order. The connection lives
 // (shared_ptr) as long as its reader, writer or any request coroutine does.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 #include "initiator/detail/wakeup.h"
@@ -43,6 +46,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::size_t data_length = 0;
   };
 
+  using IoResult = std::tuple<boost::system::error_code, std::size_t>;
+  // The byte stream: the socket itself, or TLS over it after NBD_OPT_STARTTLS.
+  boost::asio::awaitable<IoResult> read_some(boost::asio::mutable_buffer buffer);
+  boost::asio::awaitable<IoResult> read_all(boost::asio::mutable_buffer buffer);
+  template <typename Buffers>
+  boost::asio::awaitable<IoResult> write_all(const Buffers& buffers);
+
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<bool> handshake();
   boost::asio::awaitable<void> transmission();
@@ -56,6 +66,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   std::shared_ptr<Server::State> server_;
   Protocol::socket socket_;
+  std::unique_ptr<boost::asio::ssl::stream<Protocol::socket&>> tls_;
   std::shared_ptr<Export> export_;
   bool structured_ = false;
   bool base_allocation_ = false;

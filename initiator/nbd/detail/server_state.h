@@ -4,6 +4,7 @@
 
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -56,6 +57,7 @@ struct Server::State final : ExportCatalog {
   std::vector<std::unique_ptr<detail::Listener>> listeners;
   std::set<detail::Connection*> connections;  // each removes itself when it is destroyed
   initiator::detail::Broadcast changed;       // a connection ended
+  std::shared_ptr<boost::asio::ssl::context> tls;  // set: every client must start TLS
   bool stopped = false;
 };
 
