@@ -149,13 +149,14 @@ void print_sessions(std::ostream& out, const json::array& sessions, int level) {
     for (const json::value& l : luns->as_array()) {
       const json::object& lun = l.as_object();
       out << "\t\tLun: " << str(lun, "lun");
-      if (lun.contains("error")) {
+      if (!lun.contains("size")) {
         out << "\tState: not exported (" << str(lun, "error") << ")\n";
         continue;
       }
       out << "\tSize: " << str(lun, "size") << "\tBlock Size: " << str(lun, "block_size") << "\tVendor: "
           << str(lun, "vendor") << "\tProduct: " << str(lun, "product") << '\n';
       if (lun.contains("nbd")) out << "\t\t\tAttached NBD export " << str(lun, "nbd") << "\t\tState: running\n";
+      else out << "\t\t\tNot exported: " << str(lun, "error") << '\n';
     }
   }
 }
@@ -184,14 +185,10 @@ void print_luns(std::ostream& out, const json::object& s) {
   if (!luns || !luns->is_array()) return;
   for (const json::value& l : luns->as_array()) {
     const json::object& lun = l.as_object();
-    if (lun.contains("error")) {
-      out << "LUN " << str(lun, "lun") << ": not exported (" << str(lun, "error") << ")\n";
-    } else if (lun.contains("nbd")) {
-      out << "LUN " << str(lun, "lun") << ": attached as NBD export " << str(lun, "nbd") << '\n';
-    } else {
-      out << "LUN " << str(lun, "lun") << ": " << str(lun, "size") << " bytes, block size " << str(lun, "block_size")
-          << '\n';
-    }
+    out << "LUN " << str(lun, "lun") << ": ";
+    if (lun.contains("size")) out << str(lun, "size") << " bytes, block size " << str(lun, "block_size") << ", ";
+    if (lun.contains("nbd")) out << "NBD export " << str(lun, "nbd") << '\n';
+    else out << "not exported (" << str(lun, "error") << ")\n";
   }
 }
 

@@ -8,20 +8,28 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "initiator/block_device.h"
+#include "initiator/nbd/server.h"
 #include "initiator/node_db/node_db.h"
 #include "initiator/session.h"
 
 namespace uiscsi::initiator::daemon {
 
+// A LUN opened as a block device and exported over NBD on its own Unix socket
+// (RUN_DIR/sid<SID>-lun<LUN>.nbd, default export "").
 struct LunExport {
   std::uint16_t lun = 0;
   std::unique_ptr<BlockDevice> device;  // null when the LUN could not be opened as a disk
-  std::string error;                    // why `device` is null
+  std::string error;                    // why `device` is null, or why it is not exported
+  // Declared after `device`: destroyed (and stopped) before it.
+  std::unique_ptr<nbd::Server> nbd;
+  std::string nbd_uri;
+  std::filesystem::path nbd_socket;
 };
 
 struct SessionEntry {

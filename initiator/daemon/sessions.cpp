@@ -29,8 +29,28 @@ std::string node_label(const NodeKey& key) {
          std::to_string(key.portal.port) + "]";
 }
 
-// On the entry's worker: log in, then open every LUN REPORT LUNS lists as a block device.
-asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node_db::SessionSettings settings) {
+// On the entry's worker: the NBD server of one opened LUN, listening on `socket`.
+asio::awaitable<void> export_lun(asio::io_context& io, LunExport& lun, std::filesystem::path socket,
+                                 std::string description) {
+  auto server = std::make_unique<nbd::Server>(io);
+  nbd::ExportOptions options;
+  options.description = std::move(description);
+  std::error_code ec = co_await server->add_export("", *lun.device, options);
+  if (!ec) ec = server->listen_unix(socket.string());
+  if (ec) {
+    lun.error = "NBD export on " + socket.string() + ": " + ec.message();
+    co_await server->stop();
+    co_return;
+  }
+  lun.nbd_uri = server->uri("");
+  lun.nbd_socket = std::move(socket);
+  lun.nbd = std::move(server);
+}
+
+// On the entry's worker: log in, then open every LUN REPORT LUNS lists as a block device
+// and export it over NBD.
+asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node_db::SessionSettings settings,
+                                       std::filesystem::path run_dir) {
   asio::io_context& io = *entry->io;
   Connector connector = make_connector(io, offload::Registry::with_builtin_paths(), settings.policy);
   SessionOpen opened = co_await Session::open(io, std::move(settings.config), std::move(connector));
@@ -40,13 +60,25 @@ asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node
   if (luns.ec) co_return Opened{};  // a session without LUNs is still a session
   for (const std::uint16_t lun : luns.value) {
     BlockDeviceOpen device = co_await BlockDevice::open(*entry->session, lun);
-    entry->luns.push_back(LunExport{lun, std::move(device.device), device.error});
+    LunExport exported{lun, std::move(device.device), device.error, nullptr, {}, {}};
+    if (exported.device) {
+      const auto socket = run_dir / ("sid" + std::to_string(entry->sid) + "-lun" + std::to_string(lun) + ".nbd");
+      co_await export_lun(io, exported, socket, entry->node.target + " LUN " + std::to_string(lun));
+    }
+    entry->luns.push_back(std::move(exported));
   }
   co_return Opened{};
 }
 
 // On the entry's worker: log out (or just close after a failed logout) and free it all.
 asio::awaitable<std::error_code> close_on_worker(std::shared_ptr<SessionEntry> entry) {
+  // NBD clients first: their requests in flight end before the session goes.
+  for (LunExport& lun : entry->luns) {
+    if (!lun.nbd) continue;
+    co_await lun.nbd->stop();
+    std::error_code fs_ec;
+    std::filesystem::remove(lun.nbd_socket, fs_ec);
+  }
   std::error_code ec;
   if (entry->session) ec = co_await entry->session->logout();
   entry->luns.clear();
@@ -142,6 +174,8 @@ asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> e
       item["product"] = d.identity().product;
       item["size"] = d.geometry().size();
       item["block_size"] = d.geometry().block_size;
+      if (lun.nbd) item["nbd"] = lun.nbd_uri;
+      else item["error"] = lun.error;
     } else {
       item["error"] = lun.error;
     }
@@ -201,16 +235,18 @@ asio::awaitable<Response> Initiatord::login_node(NodeKey key) {
   entry->lu_reset_timeout = seconds("node.session.err_timeo.lu_reset_timeout");
   entry->tgt_reset_timeout = seconds("node.session.err_timeo.tgt_reset_timeout");
 
+  // The SID is taken now: it names the LUNs' sockets. A failed login leaves a gap, as
+  // the kernel's session numbers do.
+  entry->sid = next_sid_++;
   logins_in_progress_.insert(directory);
-  const Opened opened =
-      co_await asio::co_spawn(*entry->io, open_on_worker(entry, std::move(*settings.settings)), asio::use_awaitable);
+  const Opened opened = co_await asio::co_spawn(
+      *entry->io, open_on_worker(entry, std::move(*settings.settings), options_.run_dir), asio::use_awaitable);
   logins_in_progress_.erase(directory);
   if (opened.ec) {
     // Free what the failed login left on its own thread.
     co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
     co_return Response::failure(login_error_status(opened.ec), opened.error);
   }
-  entry->sid = next_sid_++;
   sessions_.emplace(entry->sid, entry);
   log_ << "uiscsid: session " << entry->sid << ": logged in to " << node_label(key) << '\n';
   json::object described = co_await asio::co_spawn(*entry->io, describe_on_worker(entry), asio::use_awaitable);

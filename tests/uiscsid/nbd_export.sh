@@ -1,0 +1,63 @@
+#!/bin/bash
+# Every LUN of a session logged in through uiscsiadm is exported over NBD on a Unix socket
+# in uiscsid's run directory, and its URI is printed at login and by -m session -P 3 (as
+# iscsiadm prints "Attached scsi disk sdX"). Checked with libnbd's tools: nbdinfo sees the
+# LUN's size, 8 MiB of random data written with nbdcopy read back with the same SHA-256,
+# and after logout the socket is gone.
+#
+#   nbd_export.sh tgtd | uiscsi-target
+source "$(dirname "$0")/lib.sh"
+
+readonly KIND=${1:?tgtd or uiscsi-target}
+readonly IQN=iqn.2026-11.org.uiscsi:nbd.disk
+require_tool nbdinfo "package libnbd-bin"
+require_tool nbdcopy "package libnbd-bin"
+
+case "$KIND" in
+  tgtd)
+    start_tgtd
+    tgtd_target 1 "$IQN"
+    PORT=$TGTD_PORT
+    SIZE=$((64 << 20))
+    ;;
+  uiscsi-target)
+    cat >"$WORK/target.toml" <<TOML
+[[target]]
+name = "$IQN"
+portals = ["127.0.0.1:0"]
+[[target.lun]]
+number = 0
+backend = "ram"
+size = "32M"
+TOML
+    start_target "$WORK/target.toml"
+    PORT=$TARGET_PORT
+    SIZE=$((32 << 20))
+    ;;
+  *) fail "unknown target kind $KIND" ;;
+esac
+start_uiscsid
+expect 0 -m discovery -t st -p "127.0.0.1:$PORT"
+expect 0 -m node -T "$IQN" -p "127.0.0.1:$PORT" --login
+URI=$(sed -n 's/^LUN [0-9]*: .*NBD export //p' <<<"$OUT" | head -n 1)
+[ -n "$URI" ] || { printf '%s\n' "$OUT"; fail "the login printed no NBD export"; }
+say "LUN exported as $URI"
+SOCKET=${URI#*socket=}
+[ -S "$SOCKET" ] || fail "no socket at $SOCKET"
+case "$SOCKET" in "$WORK/run/"*) ;; *) fail "the socket is not in uiscsid's run directory: $SOCKET" ;; esac
+
+expect 0 -m session -P 3
+out_contains "Attached NBD export $URI"
+
+[ "$(nbdinfo --size "$URI")" -eq "$SIZE" ] || fail "nbdinfo --size says $(nbdinfo --size "$URI"), expected $SIZE"
+head -c 8M /dev/urandom >"$WORK/random"
+nbdcopy "$WORK/random" "$URI" || fail "nbdcopy to the export failed"
+nbdcopy "$URI" "$WORK/back" || fail "nbdcopy from the export failed"
+[ "$(head -c 8M "$WORK/back" | sha256sum)" = "$(sha256sum <"$WORK/random")" ] ||
+  fail "the data read back through NBD differs"
+[ "$(stat -c %s "$WORK/back")" -eq "$SIZE" ] || fail "nbdcopy read $(stat -c %s "$WORK/back") bytes, not $SIZE"
+
+expect 0 -m node -T "$IQN" -p "127.0.0.1:$PORT" --logout
+[ -e "$SOCKET" ] && fail "the NBD socket is still there after logout"
+stop_uiscsid
+say "ok: NBD export of the LUN behind $KIND (nbdinfo size, 8 MiB nbdcopy round trip, socket gone after logout)"
