@@ -5,6 +5,7 @@
 #include "bench/compare_command.h"
 #include "bench/crc_command.h"
 #include "bench/io_command.h"
+#include "bench/raid_command.h"
 #include "bench/subcommand.h"
 
 namespace uiscsi::bench {
@@ -15,6 +16,7 @@ constexpr std::array kSubcommands = {
     Subcommand{"compare", "start uiscsi and its peers on loopback and measure them side by side",
                run_compare_command},
     Subcommand{"io", "drive one LUN through uiscsi's initiator: IOPS, MB/s, latency, CPU per GB", run_io_command},
+    Subcommand{"raid", "RAID parity and full-stripe writes on RAID 0, 5 and 6 over RAM", run_raid_command},
 };
 
 void print_usage(std::ostream& out) {

@@ -4,6 +4,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -55,6 +56,10 @@ std::unique_ptr<FileBackend> FileBackend::open(const FileBackendOptions& options
   }
   if (!fd) {
     ec = last_error();
+    return nullptr;
+  }
+  if (options.exclusive && ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    ec = errno == EWOULDBLOCK ? std::make_error_code(std::errc::device_or_resource_busy) : last_error();
     return nullptr;
   }
 

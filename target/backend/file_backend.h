@@ -30,14 +30,19 @@ struct FileBackendOptions {
   // Ignored when the file exists (its size, rounded down to whole blocks, is used).
   std::uint64_t create_size_bytes = 0;
   bool read_only = false;
+  // Take an exclusive flock() on the file for the backend's lifetime, so that two owners
+  // (a running RAID volume and uiscsi-raid, or two volumes) never write one member at
+  // once. Held by another open: device_or_resource_busy.
+  bool exclusive = false;
 };
 
 class FileBackend final : public Backend {
  public:
   // Errors: the system error of open/fstat/ftruncate (e.g. no_such_file_or_directory,
-  // permission_denied), backend_errc::invalid_config for a bad block size or a block
-  // device whose logical block size is larger than block_size, backend_errc::bad_size for
-  // a file smaller than one block.
+  // permission_denied, device_or_resource_busy with `exclusive`),
+  // backend_errc::invalid_config for a bad block size or a block device whose logical
+  // block size is larger than block_size, backend_errc::bad_size for a file smaller than
+  // one block.
   static std::unique_ptr<FileBackend> open(const FileBackendOptions& options, std::error_code& ec);
   FileBackend(const FileBackend&) = delete;
   FileBackend& operator=(const FileBackend&) = delete;

@@ -9,7 +9,8 @@
 //                 portals = ["ADDR:PORT", ...]          (shorthand: one group, TPGT 1)
 //                 [[target.portal_group]] tag, offload, portals
 //                 [[target.lun]] number, backend, path, size, block_size, read_only,
-//                                vendor, product, revision, serial, pr_state_file
+//                                vendor, product, revision, serial, pr_state_file;
+//                                raid: members, rebuild_rate, force
 //                 [target.chap] username, secret, algorithms, [target.chap.mutual]
 //                 [target.limits] the RFC 7143 key names (MaxRecvDataSegmentLength, ...)
 //                 [target.nop] interval, timeout
@@ -17,7 +18,7 @@
 // Besides syntax and types it checks what makes a file wrong before the server sees it:
 // unknown keys, duplicate targets / LUNs / TPGTs / portals, iSCSI names (RFC 7143 4.2.7),
 // backend kinds and their required keys, file backends whose file neither exists nor can
-// be created, CHAP secrets shorter than 12 bytes (RFC 7143 9.2.1; longer than 16 is a
+// be created, raid volumes whose members would not assemble (raid/member_check.h), CHAP secrets shorter than 12 bytes (RFC 7143 9.2.1; longer than 16 is a
 // warning, since some initiators accept only 12 to 16) and a secret used in both directions
 // (RFC 7143 9.2.1 forbids it), and finally iscsit::validate() for the rest.
 #pragma once

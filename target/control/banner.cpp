@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "target/config/portal_text.h"
+#include "target/backend/raid/member_check.h"
 #include "target/config/size_text.h"
 
 namespace uiscsi::target::control {
@@ -22,6 +23,12 @@ std::string describe_lun(const iscsit::Lun& lun, const BannerFacts& facts) {
     case BackendKind::ram:
       out += "ram";
       break;
+    case BackendKind::raid: {
+      const auto check = raid::check_member_files(lun.backend.raid.members, lun.backend.raid.force);
+      out += check.volume ? raid::describe(*check.volume) : std::string("raid");
+      if (check.volume) bytes = check.volume->capacity_blocks * check.volume->block_size;
+      break;
+    }
   }
   out += ", " + config::format_size(bytes) + ", " + std::to_string(lun.backend.block_size) +
          "-byte blocks";

@@ -151,7 +151,7 @@ bool same_lun(const Lun& a, const Lun& b) {
   const scsi::LuConfig& u = a.unit;
   const scsi::LuConfig& v = b.unit;
   return a.number == b.number && x.kind == y.kind && x.path == y.path && x.size_bytes == y.size_bytes &&
-         x.block_size == y.block_size && x.read_only == y.read_only && u.vendor == v.vendor &&
+         x.block_size == y.block_size && x.read_only == y.read_only && x.raid == y.raid && u.vendor == v.vendor &&
          u.product == v.product && u.revision == v.revision && u.serial == v.serial &&
          u.ieee_company_id == v.ieee_company_id && u.pr_state_file == v.pr_state_file &&
          u.write_protect == v.write_protect && u.max_transfer_bytes == v.max_transfer_bytes &&

@@ -164,7 +164,8 @@ TEST_CASE("make_backend builds both kinds from a config", "[backend][factory]") 
   std::error_code ec;
   CHECK(parse_backend_kind("file") == BackendKind::file);
   CHECK(parse_backend_kind("ram") == BackendKind::ram);
-  CHECK_FALSE(parse_backend_kind("raid"));
+  CHECK(parse_backend_kind("raid") == BackendKind::raid);
+  CHECK_FALSE(parse_backend_kind("tape"));
 
   auto ram = make_backend(backend_config(BackendKind::ram, {}, 1 << 20, 4096), ec);
   REQUIRE(ram);

@@ -7,12 +7,12 @@ namespace uiscsi::target::raid {
 
 std::unique_ptr<Backend> open_member_file(const std::filesystem::path& path, std::uint64_t create_size,
                                           std::uint32_t block_size, std::error_code& ec) {
-  auto file = FileBackend::open({path, block_size, create_size, false}, ec);
+  auto file = FileBackend::open({path, block_size, create_size, false, true}, ec);
   if (!file) return nullptr;
   Superblock sb;
   if (!detail::read_superblock(*file, sb) && sb.block_size != block_size) {
     file.reset();
-    return FileBackend::open({path, sb.block_size, 0, false}, ec);
+    return FileBackend::open({path, sb.block_size, 0, false, true}, ec);
   }
   return file;
 }

@@ -14,8 +14,9 @@
 
 namespace uiscsi::target::raid {
 
-// Opens a member file or block device (FileBackend). A missing file is created sparse
-// when `create_size` > 0. A member that already carries a superblock is opened with the
+// Opens a member file or block device (FileBackend), locked for this process alone (flock;
+// device_or_resource_busy while another volume or uiscsi-raid holds it). A missing file is
+// created sparse when `create_size` > 0. A member that already carries a superblock is opened with the
 // block size the superblock names; otherwise with `block_size`. Errors: those of
 // FileBackend::open.
 std::unique_ptr<Backend> open_member_file(const std::filesystem::path& path, std::uint64_t create_size,

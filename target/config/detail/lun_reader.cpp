@@ -30,11 +30,6 @@ void read_ascii_field(TableReader& lun, std::string_view key, std::size_t width,
   out = *value;
 }
 
-std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
-  const std::filesystem::path p(path);
-  return p.is_absolute() ? p : (base / p).lexically_normal();
-}
-
 // A file backend's file must exist, or be creatable: a size to create it with and an
 // existing directory to create it in (the daemon creates no directories for a config file).
 void check_file(TableReader& lun, const BackendConfig& backend) {
@@ -66,35 +61,10 @@ void check_file(TableReader& lun, const BackendConfig& backend) {
   }
 }
 
-}  // namespace
-
-std::optional<iscsit::Lun> read_lun(TableReader& lun, const std::filesystem::path& base_directory) {
+// The storage keys of a file or ram LUN (or of one whose kind is unknown, to report what
+// else is wrong): block_size, size, read_only, path.
+bool read_file_or_ram(TableReader& lun, const std::filesystem::path& base_directory, iscsit::Lun& out, bool ok) {
   Findings& findings = lun.findings();
-  iscsit::Lun out;
-  bool ok = true;
-
-  const auto number = lun.integer("number", 0, kMaxLun);
-  if (!number) {
-    if (!lun.table().contains("number")) findings.error(lun.position(), lun.key_path("number") + " is missing");
-    ok = false;
-  } else {
-    out.number = static_cast<std::uint16_t>(*number);
-  }
-
-  const auto kind_name = lun.string("backend");
-  if (!kind_name) {
-    if (!lun.table().contains("backend")) {
-      findings.error(lun.position(), lun.key_path("backend") + " is missing (\"file\" or \"ram\")");
-    }
-    ok = false;
-  } else if (const auto kind = parse_backend_kind(*kind_name)) {
-    out.backend.kind = *kind;
-  } else {
-    findings.error(lun.position("backend"), lun.key_path("backend") + ": unknown backend kind '" +
-                                                *kind_name + "'; use \"file\" or \"ram\"");
-    ok = false;
-  }
-
   if (auto v = lun.integer("block_size", kMinBlockSize, kMaxBlockSize)) {
     if ((*v & (*v - 1)) != 0) {
       findings.error(lun.position("block_size"),
@@ -130,7 +100,7 @@ std::optional<iscsit::Lun> read_lun(TableReader& lun, const std::filesystem::pat
           ok = false;
           break;
         }
-        out.backend.path = resolve(base_directory, *path);
+        out.backend.path = resolve_path(base_directory, *path);
         check_file(lun, out.backend);
         break;
       case BackendKind::ram:
@@ -142,7 +112,52 @@ std::optional<iscsit::Lun> read_lun(TableReader& lun, const std::filesystem::pat
           ok = false;
         }
         break;
+      case BackendKind::raid:  // read_raid_members()
+        break;
     }
+  }
+
+  return ok;
+}
+
+}  // namespace
+
+std::filesystem::path resolve_path(const std::filesystem::path& base, const std::string& path) {
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? p : (base / p).lexically_normal();
+}
+
+std::optional<iscsit::Lun> read_lun(TableReader& lun, const std::filesystem::path& base_directory) {
+  Findings& findings = lun.findings();
+  iscsit::Lun out;
+  bool ok = true;
+
+  const auto number = lun.integer("number", 0, kMaxLun);
+  if (!number) {
+    if (!lun.table().contains("number")) findings.error(lun.position(), lun.key_path("number") + " is missing");
+    ok = false;
+  } else {
+    out.number = static_cast<std::uint16_t>(*number);
+  }
+
+  const auto kind_name = lun.string("backend");
+  if (!kind_name) {
+    if (!lun.table().contains("backend")) {
+      findings.error(lun.position(), lun.key_path("backend") + " is missing (\"file\", \"ram\" or \"raid\")");
+    }
+    ok = false;
+  } else if (const auto kind = parse_backend_kind(*kind_name)) {
+    out.backend.kind = *kind;
+  } else {
+    findings.error(lun.position("backend"), lun.key_path("backend") + ": unknown backend kind '" +
+                                                *kind_name + "'; use \"file\", \"ram\" or \"raid\"");
+    ok = false;
+  }
+
+  if (out.backend.kind == BackendKind::raid) {
+    ok = read_raid_members(lun, base_directory, out.backend) && ok;
+  } else {
+    ok = read_file_or_ram(lun, base_directory, out, ok);
   }
 
   read_ascii_field(lun, "vendor", 8, out.unit.vendor);
@@ -158,7 +173,7 @@ std::optional<iscsit::Lun> read_lun(TableReader& lun, const std::filesystem::pat
   // Persistent reservations with APTPL live beside the backing file unless told otherwise
   // (factory.h); an explicit empty string turns APTPL off.
   if (auto pr = lun.string("pr_state_file")) {
-    out.unit.pr_state_file = pr->empty() ? std::filesystem::path{} : resolve(base_directory, *pr);
+    out.unit.pr_state_file = pr->empty() ? std::filesystem::path{} : resolve_path(base_directory, *pr);
   } else {
     out.unit.pr_state_file = pr_state_file_for(out.backend);
   }

@@ -48,6 +48,13 @@ iscsit::NopConfig read_nop(TableReader& nop);
 // is unusable (no number, unknown backend kind, ...); the errors are reported.
 std::optional<iscsit::Lun> read_lun(TableReader& lun, const std::filesystem::path& base_directory);
 
+// A path from the file: absolute as given, relative ones taken from `base`.
+std::filesystem::path resolve_path(const std::filesystem::path& base, const std::string& path);
+
+// The raid keys of a [[target.lun]] with backend = "raid" (members, rebuild_rate, force)
+// into `backend`, with its members' superblocks checked; false when the LUN is unusable.
+bool read_raid_members(TableReader& lun, const std::filesystem::path& base_directory, BackendConfig& backend);
+
 // An offload policy name ("auto", "tcp", "placement", "smc", "iser") under `key`.
 std::optional<offload::Policy> read_policy(TableReader& table, std::string_view key);
 

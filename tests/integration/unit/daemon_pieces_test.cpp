@@ -86,7 +86,7 @@ TEST_CASE("check_config (--check-config) prints every finding and a verdict", "[
     std::ostringstream out;
     CHECK_FALSE(check_config({file, {}, "unused"}, out));
     CHECK(out.str() == file.string() + ":6:11: error: target.lun.backend: unknown backend kind 'floppy'; "
-                                       "use \"file\" or \"ram\"\n" +
+                                       "use \"file\", \"ram\" or \"raid\"\n" +
                            file.string() + ": 1 error\n");
   }
   SECTION("a file that is not there") {
