@@ -5,6 +5,7 @@
 #include "initiator/error.h"
 #include "iscsi/chap_error.h"
 #include "iscsi/login_status.h"
+#include "offload/error.h"
 
 namespace uiscsi::initiator::daemon {
 
@@ -76,6 +77,7 @@ int login_error_status(const std::error_code& ec) noexcept {
         return kErrLogin;
     }
   }
+  if (ec == offload::errc::path_unavailable) return kErrTransportNotFound;
   if (ec.category() == std::system_category() || ec.category() == std::generic_category()) return kErrTransport;
   return kErrLogin;
 }

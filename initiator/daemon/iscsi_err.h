@@ -19,6 +19,7 @@ inline constexpr int kErrTransportTimeout = 8;  // ISCSI_ERR_TRANS_TIMEOUT
 inline constexpr int kErrInternal = 9;          // ISCSI_ERR_INTERNAL
 inline constexpr int kErrLogout = 10;           // ISCSI_ERR_LOGOUT
 inline constexpr int kErrPduTimeout = 11;       // ISCSI_ERR_PDU_TIMEOUT
+inline constexpr int kErrTransportNotFound = 12;  // ISCSI_ERR_TRANS_NOT_FOUND
 inline constexpr int kErrSessionExists = 15;    // ISCSI_ERR_SESS_EXISTS
 inline constexpr int kErrDaemonIo = 18;         // ISCSI_ERR_ISCSID_COMM_ERR
 inline constexpr int kErrFatalLogin = 19;       // ISCSI_ERR_FATAL_LOGIN
@@ -33,7 +34,8 @@ std::string_view iscsi_err_text(int code) noexcept;
 
 // The exit code a failed login or discovery stands for, as iscsid classifies it: a refused
 // authentication or authorization is 24, a target that does not exist 19, other refusals
-// 5, no connection 4, a login timeout 8.
+// 5, no connection 4, a login timeout 8, a data path (node.conn[0].offload) this host
+// cannot use 12 (iscsiadm's "transport not loaded").
 int login_error_status(const std::error_code& ec) noexcept;
 
 }  // namespace uiscsi::initiator::daemon

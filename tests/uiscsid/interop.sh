@@ -1,7 +1,8 @@
 #!/bin/bash
 # uiscsiadm against a real target, end to end through uiscsid: SendTargets discovery,
 # node records, login and logout with no authentication, one-way CHAP and mutual CHAP,
-# digests off and on, session listing at every print level, statistics, and the iscsiadm
+# digests off and on, the node's data path (placement; smc where the kernel has it),
+# session listing at every print level, statistics, and the iscsiadm
 # exit codes and messages of the failures (wrong secret: 24; second login: 15; nothing
 # to log out: 21).
 #
@@ -143,6 +144,26 @@ out_has "		HeaderDigest: CRC32C"
 out_has "		DataDigest: CRC32C"
 expect 0 -m session -u
 out_contains "successful."
+
+# --- The node's data path (node.conn[0].offload) -------------------------------------------
+update "$OPEN_IQN" "$PORTAL" node.conn[0].offload placement
+expect 0 -m node -T "$OPEN_IQN" -p "$PORTAL" -l
+expect 0 -m session -P 3
+out_has "		Requested Path: placement"
+out_has "		Path In Use: placement"
+expect 0 -m session -u
+update "$OPEN_IQN" "$PORTAL" node.conn[0].offload smc
+if python3 -c 'import socket; socket.socket(43, socket.SOCK_STREAM, 0)' 2>/dev/null; then
+  expect 0 -m node -T "$OPEN_IQN" -p "$PORTAL" -l
+  expect 0 -m session -P 3
+  out_has "		Requested Path: smc"
+  expect 0 -m session -u
+else
+  # No AF_SMC in this kernel: iscsiadm's "transport not loaded", with the reason.
+  expect 12 -m node -T "$OPEN_IQN" -p "$PORTAL" -l
+  err_has "uiscsiadm: smc: kernel has no AF_SMC"
+fi
+update "$OPEN_IQN" "$PORTAL" node.conn[0].offload tcp
 
 # --- CHAP ---------------------------------------------------------------------------------
 expect 24 -m node -T "$CHAP_IQN" -p "$PORTAL" -l
