@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <random>
 #include <vector>
@@ -74,6 +75,7 @@ struct Workload {
   std::uint64_t reads = 0, writes = 0, bytes = 0;
   std::vector<double> latencies_us;
   std::string error;
+  bool stalled = false;
 
   bool more() const {
     if (!error.empty()) return false;
@@ -93,6 +95,7 @@ asio::awaitable<void> worker(Workload& w, std::byte* buffer) {
     const Clock::time_point start = Clock::now();
     const std::error_code ec = read ? co_await w.device->read(slot * size, {&iov, 1})
                                     : co_await w.device->write(slot * size, {&iov, 1});
+    if (w.stalled) co_return;  // closed by the watchdog: its error says why
     if (ec) {
       if (w.error.empty()) w.error = std::string(read ? "read" : "write") + " at " + std::to_string(slot * size) + ": " + ec.message();
       co_return;
@@ -160,8 +163,37 @@ asio::awaitable<void> run_session(asio::io_context& io, const IoConfig& config, 
       if (--running == 0) all_done.cancel();
     });
   }
+  // A benchmark must end even when the path under test stalls: once no request has
+  // completed for kStall, the session is closed (its requests then fail) and the run
+  // reports the stall instead of waiting for the initiator's own recovery.
+  constexpr auto kStall = std::chrono::seconds(15);
+  asio::steady_timer watchdog(io);
+  std::function<void(boost::system::error_code)> check;
+  std::uint64_t seen = 0;
+  Clock::time_point last_progress = start;
+  check = [&](boost::system::error_code ec) {
+    if (ec || running == 0) return;
+    const std::uint64_t done = w.reads + w.writes;
+    const Clock::time_point now = Clock::now();
+    if (done != seen) {
+      seen = done;
+      last_progress = now;
+    } else if (now - last_progress >= kStall) {
+      w.stalled = true;
+      w.error = "stalled: " + std::to_string(running) + " of " + std::to_string(config.queue_depth) +
+                " requests made no progress for " + std::to_string(kStall.count()) + " s (" +
+                std::to_string(session.info().outstanding_tasks) + " tasks outstanding in the session)";
+      session.close();
+      return;
+    }
+    watchdog.expires_after(std::chrono::seconds(1));
+    watchdog.async_wait(check);
+  };
+  watchdog.expires_after(std::chrono::seconds(1));
+  watchdog.async_wait(check);
   boost::system::error_code cancelled;
   if (running > 0) co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+  watchdog.cancel();
   const Clock::time_point end = Clock::now();
   result.client_cpu_seconds = self_rusage_seconds() - client_before;
   if (target_before) {
@@ -177,7 +209,7 @@ asio::awaitable<void> run_session(asio::io_context& io, const IoConfig& config, 
     result.latency = {percentile(w.latencies_us, 50), percentile(w.latencies_us, 99), percentile(w.latencies_us, 99.9)};
   }
   result.error = w.error;
-  co_await session.logout();
+  if (!w.stalled) co_await session.logout();
 }
 
 }  // namespace
