@@ -107,8 +107,15 @@ start_tgtd() {
     TGTD_CONTROL=$(( 1000 + (TGTD_PORT * 7 + n * 13) % 31000 ))
     [ -e "/var/run/tgtd/socket.$TGTD_CONTROL" ] || break
   done
+  run_tgtd
+}
+
+# run_tgtd: tgtd on TGTD_PORT and TGTD_CONTROL (again, after kill_tgtd), without targets;
+# sets TGTD_PID.
+run_tgtd() {
   tgtd -f -C "$TGTD_CONTROL" --iscsi "portal=127.0.0.1:$TGTD_PORT" >>"$WORK/tgtd.log" 2>&1 &
-  PIDS_TO_KILL+=("$!")
+  TGTD_PID=$!
+  PIDS_TO_KILL+=("$TGTD_PID")
   local i
   for i in $(seq 1 100); do
     tgtadm -C "$TGTD_CONTROL" --lld iscsi --op show --mode target >/dev/null 2>&1 && return 0
@@ -118,11 +125,18 @@ start_tgtd() {
   fail "tgtd did not start"
 }
 
+# kill_tgtd: SIGKILL, as a crash would; the backing files stay.
+kill_tgtd() {
+  kill -KILL "$TGTD_PID"
+  wait "$TGTD_PID" 2>/dev/null || true
+}
+
 tgtadm_() { tgtadm -C "$TGTD_CONTROL" --lld iscsi "$@" || fail "tgtadm $*"; }
 
-# tgtd_target TID NAME: a target with a 64 MiB LUN 1 open to every initiator.
+# tgtd_target TID NAME: a target with a 64 MiB LUN 1 open to every initiator (its backing
+# file is kept when the target is made again after a restart).
 tgtd_target() {
-  truncate -s 64M "$WORK/lun$1.img"
+  [ -f "$WORK/lun$1.img" ] || truncate -s 64M "$WORK/lun$1.img"
   tgtadm_ --op new --mode target --tid "$1" -T "$2"
   tgtadm_ --op new --mode logicalunit --tid "$1" --lun 1 -b "$WORK/lun$1.img"
   # tgt offers no digests unless told to; accept both so that the initiator chooses.
