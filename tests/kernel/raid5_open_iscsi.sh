@@ -24,8 +24,12 @@ for b in "$target" "$raid"; do
 done
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  vm_run=${UISCSI_VM_RUN:-$root/../shared/lab/vm-run}
-  if [ ! -x "$vm_run" ]; then
+  # Beside the main tree (../shared), or beside the folder of work trees (../../shared).
+  vm_run=${UISCSI_VM_RUN:-}
+  for candidate in "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
+    [ -n "$vm_run" ] || [ ! -x "$candidate" ] || vm_run=$candidate
+  done
+  if [ -z "$vm_run" ] || [ ! -x "$vm_run" ]; then
     echo "SKIPPED: kernel lab not available ($vm_run)"
     exit 77
   fi
@@ -59,6 +63,7 @@ cleanup() {
 trap cleanup EXIT
 
 lab-modprobe iscsi_tcp
+lab-modprobe sd_mod   # no udev in the guest to load it when the LUN appears
 ip link set lo up
 say "kernel $(uname -r)"
 
@@ -92,14 +97,22 @@ stop() {
 login() {  # sets DISK
   iscsiadm -m discovery -t st -p "127.0.0.1:$port" >/dev/null
   iscsiadm -m node -T "$IQN" -p "127.0.0.1:$port" --login >/dev/null
+  # The session's LUN 0 as the kernel names it (sysfs; no udev in the guest). The SCSI
+  # scan runs after login returns, and slowly under emulation.
   DISK=""
-  for _ in $(seq 1 50); do
-    DISK=$(iscsiadm -m session -P 3 2>/dev/null | sed -n 's/.*Attached scsi disk \([a-z]*\).*/\1/p' | head -1)
-    [ -n "$DISK" ] && [ -b "/dev/$DISK" ] && break
-    sleep 0.2
+  local block
+  for _ in $(seq 1 120); do
+    for block in /sys/class/iscsi_session/session*/device/target*/*:0/block/*; do
+      [ -e "$block" ] && DISK=/dev/${block##*/}
+    done
+    [ -n "$DISK" ] && [ -b "$DISK" ] && break
+    sleep 0.5
   done
-  [ -n "$DISK" ] && [ -b "/dev/$DISK" ] || fail "no disk appeared after login"
-  DISK=/dev/$DISK
+  if [ -z "$DISK" ] || [ ! -b "$DISK" ]; then
+    iscsiadm -m session -P 3 || true
+    ls -R /sys/class/iscsi_session/ 2>&1 | head -20
+    fail "no disk appeared within 60 s of login"
+  fi
 }
 logout() {
   iscsiadm -m node -T "$IQN" -p "127.0.0.1:$port" --logout >/dev/null
