@@ -152,12 +152,14 @@ uiscsiadm -m discovery [-t st|sendtargets -p IP[:PORT] [-l]]
 uiscsiadm -m discoverydb -t st -p IP[:PORT] [-o new|delete|update|show [-n NAME -v VALUE]] [-D|--discover] [-l]
     The discovery record (send_targets/IP,PORT/st_config): its CHAP settings are
     discovery.sendtargets.auth.{authmethod,username,password,username_in,password_in,chap_algs};
-    "-o delete" also deletes the nodes found through it. --discover runs discovery with it.
+    "-o update" creates the record first if needed; "-o delete" also deletes the nodes
+    found through it. --discover runs discovery with it.
 uiscsiadm -m node [-P 0|1] [-T IQN] [-p IP[:PORT]]
     List node records ("IP:PORT,TPGT IQN"); -T and -p select nodes in every node command.
 uiscsiadm -m node [-T IQN -p IP[:PORT]] -l|--login | -u|--logout
     Log in to / out of the selected nodes (all of them without -T/-p). A login prints
-    each LUN of the session as the daemon exports it.
+    each LUN of the session with its NBD export URI (nbd+unix:///?socket=..., a socket
+    in the directory of uiscsid's control socket), or why it is not exported.
 uiscsiadm -m node [-T IQN -p IP[:PORT]] -o new|delete|update|show [-n NAME -v VALUE] [-S]
     new: add a static node (needs -T and -p); delete; update a key of the selected
     records (all of them are checked before any is written); show the records (passwords
