@@ -208,6 +208,14 @@ expect 0 -m node --logoutall=all
 [ "$(grep -c ' successful\.$' <<<"$OUT")" -eq 2 ] || fail "expected two logouts: $OUT"
 expect 21 -m session
 
+# Discovery with -l logs in to everything it finds (the records keep their CHAP settings).
+expect 0 -m discovery -t st -p "$PORTAL" -l
+out_has "127.0.0.1:$PORT,1 $CHAP_IQN"
+out_has "Login to $LABEL_OPEN successful."
+out_has "Login to $LABEL_CHAP successful."
+expect 0 -m session -u
+[ "$(grep -c ' successful\.$' <<<"$OUT")" -eq 2 ] || fail "expected two logouts: $OUT"
+
 # --- Records -------------------------------------------------------------------------------
 expect 0 -m node -T iqn.2026-11.org.uiscsi:static -p 127.0.0.1:9 -o new
 out_has "New iSCSI node [tcp:[hw=,ip=,net_if=,iscsi_if=default] 127.0.0.1,9,-1 iqn.2026-11.org.uiscsi:static] added"
