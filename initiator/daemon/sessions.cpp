@@ -245,6 +245,7 @@ asio::awaitable<Response> Initiatord::login_node(NodeKey key) {
   if (opened.ec) {
     // Free what the failed login left on its own thread.
     co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
+    log_ << "uiscsid: login to " << node_label(key) << " failed: " << opened.error << '\n';
     co_return Response::failure(login_error_status(opened.ec), opened.error);
   }
   sessions_.emplace(entry->sid, entry);
