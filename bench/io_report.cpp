@@ -29,7 +29,8 @@ void write_io_table(const IoResult& r, std::ostream& out) {
   }
   out << "transport    placed " << r.counters.bytes_placed << " B, copied " << r.counters.bytes_copied << " B (" << std::setprecision(3)
       << r.copied_per_delivered() << " copied per delivered), placement hits " << r.counters.placement_hits << ", misses "
-      << r.counters.placement_misses << ", zero-copy sends " << r.counters.zerocopy_sends << "\n";
+      << r.counters.placement_misses << ", zero-copy sends " << r.counters.zerocopy_sends << " ("
+      << r.counters.zerocopy_copied << " copied by the kernel after all)\n";
   if (!r.error.empty()) out << "error        " << r.error << "\n";
 }
 
@@ -107,6 +108,9 @@ void write_io_json(const IoResult& r, JsonWriter& json) {
   json.value(r.counters.placement_misses);
   json.key("zerocopy_sends");
   json.value(r.counters.zerocopy_sends);
+  // Loopback and devices without scatter-gather copy MSG_ZEROCOPY data anyway.
+  json.key("zerocopy_copied");
+  json.value(r.counters.zerocopy_copied);
   json.key("digest_errors");
   json.value(r.counters.digest_errors);
   json.end_object();
