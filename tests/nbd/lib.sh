@@ -24,6 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# Whatever the tools leave behind (fio's verify state files...) goes with $WORK.
+cd "$WORK" || exit 1
 
 say() { printf '%s: %s\n' "${0##*/}" "$*"; }
 fail() { say "FAIL: $*"; exit 1; }

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "initiator/block_device.h"
+#include "initiator/nbd/kernel_device.h"
 #include "initiator/nbd/server.h"
 #include "initiator/session.h"
 #include "offload/registry.h"
@@ -92,9 +93,26 @@ asio::awaitable<int> serve(asio::io_context& io, const Options& o) {
     co_return 1;
   }
   std::cout << server.uri(o.export_name) << std::endl;
+  std::optional<int> attached;
+  if (o.kernel_device) {
+    auto d = co_await initiator::nbd::attach_kernel_device(socket, o.export_name, *o.kernel_device);
+    if (d.ec) {
+      std::cerr << "uiscsi-nbd: cannot attach /dev/nbd" << *o.kernel_device << ": " << d.error << ": "
+                << d.ec.message() << '\n';
+      co_await server.stop();
+      co_await session.logout();
+      co_return 1;
+    }
+    attached = d.index;
+    std::cout << d.path() << std::endl;
+  }
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   co_await signals.async_wait(asio::use_awaitable);
+  if (attached) {
+    if (auto ec = co_await initiator::nbd::detach_kernel_device(*attached))
+      std::cerr << "uiscsi-nbd: detaching /dev/nbd" << *attached << ": " << ec.message() << '\n';
+  }
   co_await server.stop();
   co_await session.logout();
   co_return 0;

@@ -19,7 +19,8 @@ std::string help_text() {
   return R"(Usage: uiscsi-nbd [OPTIONS] iscsi://[USER[%PASSWORD]@]HOST[:PORT]/TARGET-IQN/LUN[?ARG[&ARG]*]
 
 Logs in to the iSCSI target, opens the LUN and serves it over NBD until SIGINT/SIGTERM,
-like `qemu-nbd iscsi://...`. The first line printed is the NBD URI of the export.
+like `qemu-nbd iscsi://...`. The first line printed is the NBD URI of the export (with -c, the
+device follows on the second line).
 
 URL arguments (libiscsi's syntax): target_user=NAME, target_password=SECRET (mutual CHAP),
 header_digest=crc32c|none|crc32c-none|none-crc32c, data_digest=(the same values).
@@ -32,6 +33,9 @@ Options:
   -p, --port PORT           serve on TCP PORT instead (0: a free port)
   -b, --bind ADDR           the TCP address to listen on (default 127.0.0.1; implies TCP)
   -x, --export-name NAME    the export's name (default "", the default export)
+  -c, --connect /dev/nbdN   also attach the kernel's NBD client to the export as that
+                            device (nbd netlink; needs root and the nbd module); it is
+                            detached on SIGINT/SIGTERM. Implies a Unix socket.
   -r, --read-only           refuse writes
   -i, --initiator-name IQN  our iSCSI name (default iqn.2024-01.org.uiscsi:uiscsi-nbd)
       --replacement-timeout SECONDS
@@ -80,6 +84,13 @@ Parsed parse_options(const std::vector<std::string_view>& args,
     } else if (a == "-x" || a == "--export-name") {
       if (!value(v)) return {std::nullopt, "-x needs a name"};
       o.export_name = std::string(v);
+    } else if (a == "-c" || a == "--connect") {
+      constexpr std::string_view prefix = "/dev/nbd";
+      int n = 0;
+      if (!value(v) || v.substr(0, prefix.size()) != prefix || !number(v.substr(prefix.size()), n))
+        return {std::nullopt, "-c needs a device /dev/nbdN"};
+      o.kernel_device = n;
+      unix_socket = true;
     } else if (a == "-r" || a == "--read-only") {
       o.read_only = true;
     } else if (a == "-i" || a == "--initiator-name") {
@@ -113,7 +124,7 @@ Parsed parse_options(const std::vector<std::string_view>& args,
     }
   }
   if (!url) return {std::nullopt, "no iscsi:// URL given (see --help)"};
-  if (tcp && unix_socket) return {std::nullopt, "-k and -p/-b exclude each other"};
+  if (tcp && unix_socket) return {std::nullopt, "-k/-c and -p/-b exclude each other"};
   if (o.tls_certificate.empty() != o.tls_key.empty())
     return {std::nullopt, "--tls-certificate and --tls-key go together"};
   std::string why;

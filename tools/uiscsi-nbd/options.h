@@ -19,6 +19,7 @@ struct Options {
   std::optional<std::uint16_t> port;  // -p (0: any free port)
   std::string bind = "127.0.0.1";     // -b
   std::string export_name;            // -x
+  std::optional<int> kernel_device;   // -c /dev/nbdN: the N
   std::string initiator_name = "iqn.2024-01.org.uiscsi:uiscsi-nbd";
   bool read_only = false;
   std::string tls_certificate, tls_key;  // --tls-certificate / --tls-key: serve nbds://

@@ -1,0 +1,36 @@
+// /dev/nbdN on an export: the kernel's NBD client attached through its generic netlink
+// interface, as nbd-client does. We connect to the export's Unix socket as a client, do
+// the handshake (NBD_OPT_GO), and hand the connected sockets to the kernel with
+// NBD_CMD_CONNECT; the kernel then runs the transmission phase itself.
+//
+//   auto d = co_await attach_kernel_device(socket_path, "");   // server on this io_context
+//   if (!d.ec) std::cout << d.path() << "\n";                   // /dev/nbd0
+//   ...
+//   co_await detach_kernel_device(d.index);                     // before the server stops
+//
+// The server may run on the same io_context (the blocking netlink calls run on a helper
+// thread meanwhile); that io_context must be run by one thread. Needs CAP_SYS_ADMIN and
+// the nbd module.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <system_error>
+
+namespace uiscsi::initiator::nbd {
+
+struct KernelDevice {
+  std::error_code ec;
+  std::string error;
+  int index = -1;
+  std::string path() const { return "/dev/nbd" + std::to_string(index); }
+};
+
+// `index` -1 takes a free device. `connections` sockets are handed over (more than one
+// only when the export offers CAN_MULTI_CONN). The kernel's block size is the export's
+// preferred block size, at most 4096 and at least its minimum.
+boost::asio::awaitable<KernelDevice> attach_kernel_device(std::string unix_socket, std::string export_name,
+                                                          int index = -1, unsigned connections = 1);
+boost::asio::awaitable<std::error_code> detach_kernel_device(int index);
+
+}  // namespace uiscsi::initiator::nbd
