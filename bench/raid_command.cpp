@@ -11,14 +11,15 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: uiscsi-bench raid [--json] [--seconds S] [--members N] [--member-size MIB]\n\n"
     "Measures ISA-L parity (xor_gen for RAID 5, pq_gen for RAID 6) over one row of 64 KiB\n"
-    "chunks (in cache) and one of 16 MiB units (not), and full-stripe sequential writes through the RAID backend on RAID 0, 5 and 6\n"
-    "over the same RAM-backed members, samples interleaved, reporting medians and each\n"
-    "level's ratio to RAID 0.\n\n"
+    "chunks (in cache) and one of 16 MiB units (not), and full-stripe sequential writes\n"
+    "through the RAID backend on RAID 0, 5 and 6 over the same number of RAM-backed\n"
+    "members, samples interleaved, reporting medians and each level's ratio to RAID 0.\n\n"
     "  --json             print one JSON document instead of a table\n"
     "  --seconds S        approximate measuring time, in CPU seconds of the measuring\n"
     "                     thread (default 6); wall time is longer on a busy machine\n"
     "  --members N        members per volume, 4..32 (default 6)\n"
-    "  --member-size MIB  RAM per member in MiB, 8..4096 (default 64); three volumes\n";
+    "  --member-size MIB  RAM per member in MiB, 8..4096 (default 64), for each of the\n"
+    "                     three volumes\n";
 
 template <class T>
 bool parse_number(std::string_view text, T& out, T min, T max) {
