@@ -102,7 +102,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void complete(std::unique_ptr<SendOp> op, std::error_code ec);
   void start_write();
   void send_zerocopy_some();
-  void on_zerocopy_sent(std::error_code ec, std::size_t bytes);
+  void on_zerocopy_sent(std::error_code ec);
   void finish_batch(std::error_code ec, std::size_t bytes);
   void reap_zerocopy();
   void watch_zerocopy();
@@ -155,6 +155,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   bool batch_zerocopy_ = false;
   std::size_t batch_size_ = 0, batch_written_ = 0;
   std::vector<boost::asio::const_buffer> batch_rest_;  // what of gather_ is not written yet
+  std::vector<iovec> zerocopy_iov_;                    // the same, for sendmsg(2)
   // Written batches whose pages the kernel may still read: completed once released.
   struct HeldBatch {
     std::uint32_t end = 0;  // ZeroCopyTracker::next() after its last send

@@ -8,9 +8,11 @@
 // Written batches wait in held_ while later ones are written. If the kernel runs out of
 // room for notifications (ENOBUFS), the rest of the batch is sent by copying.
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 
 #include "offload/detail/stream_core.h"
 
@@ -91,34 +93,58 @@ void StreamCore::start_write() {
                     });
 }
 
-// One send(MSG_ZEROCOPY) of what is left of the batch (Asio waits for room and retries).
+// One sendmsg(MSG_ZEROCOPY) of what is left of the batch, made here rather than handed to
+// Asio: the kernel numbers a zerocopy call the moment it succeeds, and may queue its
+// notification before the call even returns (loopback acknowledges inside it). The number
+// must therefore be recorded (ZeroCopyTracker::issue) before any other handler can run;
+// with async_send the completion was posted, and a reap_zerocopy() of an older held batch
+// that ran first read the new notification, dropped it as "not outstanding", and the
+// batch then waited for it forever.
 void StreamCore::send_zerocopy_some() {
-  batch_rest_.clear();
+  zerocopy_iov_.clear();
   std::size_t skip = batch_written_;
   for (const asio::const_buffer& b : gather_) {
     if (skip >= b.size()) {
       skip -= b.size();
       continue;
     }
-    batch_rest_.push_back(b + skip);
+    const asio::const_buffer rest = b + skip;
+    zerocopy_iov_.push_back({const_cast<void*>(rest.data()), rest.size()});
     skip = 0;
   }
-  socket_.async_send(batch_rest_, MSG_ZEROCOPY,
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                       self->on_zerocopy_sent(ec, n);
-                     });
-}
-
-void StreamCore::on_zerocopy_sent(std::error_code ec, std::size_t bytes) {
-  if (bytes != 0) {
+  msghdr msg{};
+  msg.msg_iov = zerocopy_iov_.data();
+  msg.msg_iovlen = zerocopy_iov_.size();
+  ssize_t n;
+  do {
+    n = ::sendmsg(fd_, &msg, MSG_ZEROCOPY | MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+    // The socket buffer is full: wait for room (close() cancels the wait).
+    socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->closed_) return self->on_zerocopy_sent(ec ? std::error_code(ec) : canceled());
+      self->send_zerocopy_some();
+    });
+    return;
+  }
+  std::error_code ec;
+  if (n < 0) {
+    ec = {errno, std::system_category()};
+  } else {
     // A call that sent something got the next notification number; one that failed none.
     zerocopy_ids_.issue();
     counters_.zerocopy_sends.add(1);
-    counters_.bytes_zerocopy.add(bytes);
-    counters_.bytes_sent.add(bytes);
-    batch_written_ += bytes;
+    counters_.bytes_zerocopy.add(static_cast<std::size_t>(n));
+    counters_.bytes_sent.add(static_cast<std::size_t>(n));
+    batch_written_ += static_cast<std::size_t>(n);
   }
-  if (ec == std::errc::no_buffer_space && !closed_) {
+  // Posted, never inline: finish_batch() starts the next write, which would recurse.
+  asio::post(socket_.get_executor(), [self = shared_from_this(), ec] { self->on_zerocopy_sent(ec); });
+}
+
+void StreamCore::on_zerocopy_sent(std::error_code ec) {
+  if (closed_) return finish_batch(ec ? ec : canceled(), batch_written_);
+  if (ec == std::errc::no_buffer_space) {
     // No room left for notifications (optmem): copying the rest is always possible.
     batch_rest_.clear();
     std::size_t skip = batch_written_;

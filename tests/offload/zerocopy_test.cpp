@@ -8,8 +8,12 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstring>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "helpers.h"
@@ -243,12 +247,19 @@ TEST_CASE("close() with zerocopy sends in the kernel's hands cancels them cleanl
   const auto data = pattern(4 << 20, 3);
   const iovec v = io_of(std::span<const std::byte>(data));
   std::vector<std::error_code> results;
+  int started = 0;
   for (int i = 0; i < 4; ++i) {
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> { results.push_back(co_await sender.send(test::nop_out(1, {&v, 1}))); },
-                   test::rethrow);
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+      ++started;
+      results.push_back(co_await sender.send(test::nop_out(1, {&v, 1})));
+    }, test::rethrow);
   }
   io.restart();  // run() above left it stopped
-  for (int i = 0; i < 50 && sender.counters().zerocopy_sends == 0; ++i) io.run_one_for(std::chrono::milliseconds(10));
+  // Every send is queued (the first zerocopy call may happen as soon as the first is).
+  for (int i = 0; i < 50 && (started < 4 || sender.counters().zerocopy_sends == 0); ++i) {
+    io.run_one_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(started == 4);
   CHECK(sender.counters().zerocopy_sends > 0);
   CHECK(results.empty());
   sender.close();
@@ -258,6 +269,98 @@ TEST_CASE("close() with zerocopy sends in the kernel's hands cancels them cleanl
   // A PDU the kernel had taken whole before close() counts as sent; the others as cancelled.
   for (const auto& ec : results) CHECK((!ec || ec == std::errc::operation_canceled));
   CHECK(results.back() == std::errc::operation_canceled);
+}
+
+// Regression (seen as `uiscsi-bench io --path placement --rw write --bs 256k --qd 16`
+// stalling): many senders at once keep zerocopy batches held while later ones are written,
+// and the peer answers each PDU (as a target answers with R2Ts and responses), so the
+// sender's socket keeps turning readable. Over loopback the kernel can queue a send's
+// notification before the send call returns; it must not be read (and dropped as unknown)
+// before the send is counted, or every later send waits for it forever. Every send must
+// complete; a stall fails by timeout (generous, not a timing assertion: the run normally
+// takes about a second).
+TEST_CASE("concurrent zerocopy senders all complete: no notification is lost", "[zerocopy][tcp]") {
+  // The two ends run on their own threads, like the initiator and target processes of the
+  // benchmark, so the peer's acknowledgements (and with them the notifications) arrive at
+  // any moment of the sender's event loop.
+  asio::io_context io, peer_io;
+  const Registry registry = Registry::with_builtin_paths();
+  ListenResult l = Listener::open(peer_io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry);
+  REQUIRE(l.listener);
+  std::optional<Selection> accepted;
+  asio::co_spawn(peer_io, [&]() -> asio::awaitable<void> { accepted = co_await l.listener->accept(); }, test::rethrow);
+  std::thread accepting([&] { peer_io.run(); });
+  Selection connected = run(io, connect(io, l.listener->local_endpoint(), Policy::placement, registry));
+  accepting.join();
+  REQUIRE(connected.transport);
+  REQUIRE(accepted);
+  REQUIRE(accepted->transport);
+  Transport& initiator = *connected.transport;  // sends large PDUs
+  Transport& target = *accepted->transport;     // answers each with a small one
+  REQUIRE(initiator.capabilities().zero_copy_send);
+  const iscsi::PduLimits limits{.max_recv_data_segment_length = 1 << 18, .header_digest = true, .data_digest = true};
+  initiator.configure(limits);
+  target.configure(limits);
+
+  constexpr std::size_t kSenders = 16, kPdusEach = 64, kTotal = kSenders * kPdusEach;
+  const auto data = pattern(192 * 1024, 5);  // above the zerocopy threshold
+  const iovec v = io_of(std::span<const std::byte>(data));
+  std::size_t sent = 0, answers = 0;  // io's thread
+  std::size_t received = 0;            // peer_io's thread
+  bool timed_out = false;
+  // Each end stops when its work is done, or closes itself after the deadline (a stall).
+  asio::steady_timer watchdog(io, std::chrono::seconds(60)), peer_watchdog(peer_io, std::chrono::seconds(60));
+  watchdog.async_wait([&](const boost::system::error_code& ec) {
+    if (ec) return;
+    timed_out = true;
+    initiator.close();
+  });
+  peer_watchdog.async_wait([&](const boost::system::error_code& ec) {
+    if (!ec) target.close();
+  });
+  const auto done = [&] {
+    if (sent == kTotal && answers == kTotal) watchdog.cancel();
+  };
+  auto one_sender = [&](std::uint32_t id) -> asio::awaitable<void> {
+    for (std::size_t i = 0; i < kPdusEach; ++i) {
+      const std::error_code ec = co_await initiator.send(test::nop_out(id, {&v, 1}));
+      if (ec) co_return;  // the watchdog closed the transport
+      ++sent;
+    }
+    done();
+  };
+  auto answer_all = [&]() -> asio::awaitable<void> {
+    while (received < kTotal) {
+      Received r = co_await target.receive();
+      if (r.ec) co_return;
+      REQUIRE(r.pdu.data.size() == data.size());
+      ++received;
+      const std::error_code ec = co_await target.send(test::nop_out(r.pdu.bhs.initiator_task_tag(), {}));
+      if (ec) co_return;
+    }
+    peer_watchdog.cancel();
+  };
+  auto read_answers = [&]() -> asio::awaitable<void> {
+    while (answers < kTotal) {
+      Received r = co_await initiator.receive();
+      if (r.ec) co_return;
+      ++answers;
+    }
+    done();
+  };
+  for (std::uint32_t id = 0; id < kSenders; ++id) asio::co_spawn(io, one_sender(id), test::rethrow);
+  asio::co_spawn(peer_io, answer_all(), test::rethrow);
+  asio::co_spawn(io, read_answers(), test::rethrow);
+  peer_io.restart();
+  std::thread peer([&] { peer_io.run(); });
+  io.restart();
+  io.run();
+  peer.join();
+  CHECK_FALSE(timed_out);
+  CHECK(sent == kTotal);
+  CHECK(received == kTotal);
+  CHECK(answers == kTotal);
+  CHECK(initiator.counters().zerocopy_sends > 0);
 }
 
 }  // namespace uiscsi::offload
