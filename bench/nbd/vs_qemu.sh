@@ -7,6 +7,7 @@
 #
 #   bench/nbd/vs_qemu.sh BUILD/tools/uiscsi-nbd/uiscsi-nbd [ROUNDS] [SECONDS]
 #
+# UISCSI_NBD_ARGS adds options to uiscsi-nbd (e.g. "--path placement").
 # qemu-nbd runs as PEERS.md has it: qemu-nbd -f raw --cache=none -t -k SOCK iscsi://...
 set -u
 UISCSI_NBD=${1:?usage: vs_qemu.sh PATH/TO/uiscsi-nbd [ROUNDS] [SECONDS]}
@@ -22,7 +23,8 @@ kill_tgtd  # refill the backing file with data, so reads are not of holes, and s
 head -c "$SIZE" /dev/urandom >"$TGT_BACKING"
 restart_tgtd
 URL="iscsi://127.0.0.1:$TGT_PORT/$TGT_IQN/1"
-start_nbd U "$URL"
+# shellcheck disable=SC2086
+start_nbd U "$URL" ${UISCSI_NBD_ARGS:-}
 qemu-nbd -f raw --cache=none -t -k "$WORK/qemu.sock" "$URL" 2>"$WORK/qemu.log" &
 PIDS_TO_KILL+=($!)
 wait_for "qemu-nbd" test -S "$WORK/qemu.sock"

@@ -53,7 +53,7 @@ initiator::SessionConfig session_config(const Options& o) {
 
 asio::awaitable<int> serve(asio::io_context& io, const Options& o) {
   auto opened = co_await initiator::Session::open(io, session_config(o),
-                                                  initiator::make_connector(io, uiscsi::offload::Registry::with_builtin_paths()));
+                                                  initiator::make_connector(io, uiscsi::offload::Registry::with_builtin_paths(), o.path));
   if (!opened.session) {
     std::cerr << "uiscsi-nbd: login to " << o.url.target << " at " << o.url.portal.to_string()
               << " failed: " << opened.error << '\n';

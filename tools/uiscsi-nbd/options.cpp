@@ -41,6 +41,9 @@ Options:
       --replacement-timeout SECONDS
                             how long I/O is held while the target is unreachable before
                             it fails with EIO (default 120, as open-iscsi)
+      --path tcp|placement|smc|iser|auto
+                            the iSCSI connection's data path (default tcp; see
+                            ARCHITECTURE: placement lands Data-In in the reply buffers)
       --chap-algorithms LIST
                             CHAP_A values offered, first preferred: md5, sha1, sha256,
                             sha3-256 (default sha256,sha1,md5; tgt wants md5)
@@ -103,6 +106,11 @@ Parsed parse_options(const std::vector<std::string_view>& args,
       unsigned seconds = 0;
       if (!value(v) || !number(v, seconds)) return {std::nullopt, "--replacement-timeout needs seconds"};
       o.replacement_timeout = std::chrono::seconds(seconds);
+    } else if (a == "--path") {
+      std::optional<offload::Policy> p;
+      if (!value(v) || !(p = offload::policy_from_name(v)))
+        return {std::nullopt, "--path needs tcp, placement, smc, iser or auto"};
+      o.path = *p;
     } else if (a == "--chap-algorithms") {
       if (!value(v)) return {std::nullopt, "--chap-algorithms needs a list"};
       while (!v.empty()) {

@@ -10,6 +10,7 @@
 
 #include "initiator/nbd/iscsi_url.h"
 #include "iscsi/chap_algorithm.h"
+#include "offload/path.h"
 
 namespace uiscsi::tools::nbd {
 
@@ -22,6 +23,7 @@ struct Options {
   std::optional<int> kernel_device;   // -c /dev/nbdN: the N
   std::string initiator_name = "iqn.2024-01.org.uiscsi:uiscsi-nbd";
   bool read_only = false;
+  offload::Policy path = offload::Policy::tcp;  // --path: the iSCSI connection's data path
   std::string tls_certificate, tls_key;  // --tls-certificate / --tls-key: serve nbds://
   std::chrono::seconds replacement_timeout{120};
   std::vector<iscsi::ChapAlgorithm> chap_algorithms;  // empty: the library's default

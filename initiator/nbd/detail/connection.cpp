@@ -29,6 +29,8 @@ constexpr std::size_t kReadBuffer = 256u << 10;
 constexpr std::size_t kDirectRead = 16u << 10;
 // Replies gathered into one writev.
 constexpr std::size_t kReplyBatch = 64;
+// Buffers kept for reuse per connection, at most.
+constexpr std::size_t kPoolBytes = 64u << 20;
 // Extents gathered for one BLOCK_STATUS (each costs a GET LBA STATUS).
 constexpr std::size_t kMaxExtents = 64;
 
@@ -68,6 +70,25 @@ template <typename Buffers>
 asio::awaitable<Connection::IoResult> Connection::write_all(const Buffers& buffers) {
   if (tls_) co_return co_await asio::async_write(*tls_, buffers, kTuple);
   co_return co_await asio::async_write(socket_, buffers, kTuple);
+}
+
+Buffer Connection::take_buffer(std::size_t size) {
+  if (auto it = pool_.find(size); it != pool_.end() && !it->second.empty()) {
+    Buffer b = std::move(it->second.back());
+    it->second.pop_back();
+    pooled_bytes_ -= size;
+    return b;
+  }
+  return allocate(size);
+}
+
+void Connection::give_buffer(Buffer buffer, std::size_t size) noexcept {
+  if (!buffer || size == 0 || pooled_bytes_ + size > kPoolBytes) return;
+  try {
+    pool_[size].push_back(std::move(buffer));
+    pooled_bytes_ += size;
+  } catch (...) {  // out of memory for the list: the buffer is simply freed
+  }
 }
 
 void Connection::close() noexcept {
@@ -187,7 +208,7 @@ asio::awaitable<void> Connection::transmission() {
       // A payload larger than announced could not be buffered; the spec allows a hard
       // disconnect here.
       if (r->length > export_->description.maximum_block) co_return;
-      payload = allocate(r->length);
+      payload = take_buffer(r->length);
       if (co_await read_exact(payload.get(), r->length)) co_return;
     }
     ++in_flight_;
@@ -217,7 +238,7 @@ asio::awaitable<void> Connection::handle(Request r, Buffer payload) {
         error = NBD_EINVAL;
         why = "read larger than the maximum block size";
       } else if ((error = check_range(r, false)) == 0 && r.length > 0) {
-        reply.data = allocate(r.length);
+        reply.data = take_buffer(r.length);
         const iovec iov{reply.data.get(), r.length};
         error = to_nbd_error(co_await device.read(r.offset, {&iov, 1}));
       }
@@ -287,7 +308,9 @@ asio::awaitable<void> Connection::handle(Request r, Buffer payload) {
       why = "unknown command";
       break;
   }
+  give_buffer(std::move(payload), r.length);
   if (error != 0) {
+    give_buffer(std::move(reply.data), r.length);
     reply = {};
     if (structured_) {
       structured_error(reply.header, r.handle, error, why ? why : "");
@@ -355,6 +378,7 @@ asio::awaitable<void> Connection::write_replies() {
       if (batch.back().data_length > 0) buffers.emplace_back(batch.back().data.get(), batch.back().data_length);
     }
     auto [ec, n] = co_await write_all(buffers);
+    for (Reply& r : batch) give_buffer(std::move(r.data), r.data_length);
     if (ec) {
       broken_ = true;
       replies_.clear();

@@ -17,6 +17,7 @@
 #include <memory>
 #include <system_error>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "initiator/detail/wakeup.h"
@@ -62,6 +63,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint32_t check_range(const Request& r, bool write) const noexcept;
   void send_error(std::uint64_t handle, std::uint32_t error, const char* why);
   void send(Reply reply);
+  // Request and reply buffers are reused: clients send the same sizes again and again, and a
+  // fresh allocation of a few hundred KiB costs an mmap and page faults each time.
+  Buffer take_buffer(std::size_t size);
+  void give_buffer(Buffer buffer, std::size_t size) noexcept;
   boost::asio::awaitable<void> write_replies();
 
   std::shared_ptr<Server::State> server_;
@@ -80,6 +85,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t in_flight_bytes_ = 0;
   bool dirty_ = false;  // writes acknowledged since the last flush
   initiator::detail::Wakeup progress_;  // a request or the writer finished
+
+  std::unordered_map<std::size_t, std::vector<Buffer>> pool_;
+  std::size_t pooled_bytes_ = 0;
 
   std::deque<Reply> replies_;
   bool writing_ = false;
