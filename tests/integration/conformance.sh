@@ -3,11 +3,16 @@
 # portals, so the multipath tests run too. Passes when no test fails and fewer tests are
 # skipped than against tgt 1.0.85 on this kind of machine (81 [SKIPPED] lines, PEERS.md).
 # The counts go to UISCSI_RESULTS_DIR/conformance.txt for reports.
+#
+# UISCSI_OFFLOAD (optional: tcp, placement, smc, auto) sets both portals' data path (the
+# portal's `offload` key), so the suite can run once per path; the counts then go to
+# conformance-PATH.txt. Unset, the portals keep the configuration's default.
 source "$(dirname "$0")/lib.sh"
 require_tool iscsi-test-cu "Debian package libiscsi-bin"
 
 readonly TGT_SKIPPED=81
 readonly IQN=iqn.2026-11.org.uiscsi:conformance
+readonly RESULTS=conformance${UISCSI_OFFLOAD:+-$UISCSI_OFFLOAD}.txt
 
 # Both initiator names of the suite (iscsi-test-cu --help): the reservation tests log in
 # under the second one too. Two portals on two loopback addresses, each on a free port.
@@ -18,7 +23,10 @@ allowed_initiators = [
   "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test",
   "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2",
 ]
-portals = ["127.0.0.1:0", "127.0.0.2:0"]
+portals = [
+  { address = "127.0.0.1", port = 0${UISCSI_OFFLOAD:+, offload = \"$UISCSI_OFFLOAD\"} },
+  { address = "127.0.0.2", port = 0${UISCSI_OFFLOAD:+, offload = \"$UISCSI_OFFLOAD\"} },
+]
 
 [[target.lun]]
 number = 0
@@ -46,12 +54,12 @@ if [ -z "$summary" ]; then
   say "iscsi-test-cu ended (exit $rc) without a summary; the last lines of its output:"
   tail -40 "$OUT"
   alive T || { say "uiscsi-target is gone; its log:"; tail -40 "$T_LOG"; }
-  record conformance.txt "status=no-summary" "exit=$rc" "skipped=$skipped" "tgt_skipped=$TGT_SKIPPED"
+  record "$RESULTS" "status=no-summary" "exit=$rc" "skipped=$skipped" "tgt_skipped=$TGT_SKIPPED"
   fail "the conformance suite did not complete"
 fi
 read -r total ran passed failed <<<"$summary"
 
-record conformance.txt "total=$total" "ran=$ran" "passed=$passed" "failed=$failed" \
+record "$RESULTS" "total=$total" "ran=$ran" "passed=$passed" "failed=$failed" \
   "skipped=$skipped" "tgt_skipped=$TGT_SKIPPED" "failing=${failing[*]:-}"
 
 say "ran $ran of $total tests: $passed passed, $failed failed, $skipped [SKIPPED] (tgt: $TGT_SKIPPED)"
