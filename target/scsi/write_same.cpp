@@ -53,16 +53,20 @@ Response handle_write_same(Request& req) {
     if (auto r = check_data_out(req, lu.block_size)) return std::move(*r);
     if (req.command.data_out.size() != lu.block_size) return invalid_field_in_cdb(req, transfer_length_field(rw));
   }
+  // A logical unit that cannot deallocate says so (LBPWS = LBPWS10 = 0 in the Logical Block
+  // Provisioning VPD page) and refuses the UNMAP bit rather than quietly writing zeroes:
+  // initiators decide from the answer whether WRITE SAME can thin out blocks (SBC-3 5.44).
+  if (rw.unmap && !lu.features.unmap) return invalid_field_in_cdb(req, 1, 3);
   if (blocks == 0) return good(req);
 
   const bool zeroes = rw.ndob || all_zero(req.command.data_out.first(lu.block_size));
   const bool fua = force_unit_access(req, false);
   auto guard = lu.range_lock.lock_shared(rw.lba, blocks);
   std::error_code ec;
-  if (rw.unmap && lu.features.unmap) ec = lu.backend->unmap(rw.lba, blocks);
+  if (rw.unmap) ec = lu.backend->unmap(rw.lba, blocks);
   // Without deallocation (no UNMAP bit, or a backend that turned out unable to), the data
   // is written.
-  if (!rw.unmap || !lu.features.unmap || ec == backend_errc::not_supported) {
+  if (!rw.unmap || ec == backend_errc::not_supported) {
     ec = zeroes ? lu.backend->write_zeroes(rw.lba, blocks, fua)
                 : write_pattern(lu, rw.lba, blocks, req.command.data_out.first(lu.block_size), fua);
   }

@@ -193,8 +193,10 @@ TEST_CASE("a backend without UNMAP hides UNMAP and provisioning", "[scsi][provis
             .has_sense(SenseKey::illegal_request, asc::invalid_command_operation_code));
   Result rc = h.run(cdb::read_capacity_16(32).view(), {}, 32);
   CHECK((rc.u8(14) & 0x80) == 0);  // LBPME clear
-  // WRITE SAME with UNMAP still works: it writes zeroes.
-  REQUIRE(h.run(bytes({0x41, 0x08, 0, 0, 0, 0, 0, 0, 4, 0}), std::vector<std::byte>(kBs)).status() == Status::good);
+  // WRITE SAME with UNMAP is refused (LBPWS10 is clear), without UNMAP it writes zeroes.
+  CHECK(h.run(bytes({0x41, 0x08, 0, 0, 0, 0, 0, 0, 4, 0}), std::vector<std::byte>(kBs))
+            .has_sense(SenseKey::illegal_request, asc::invalid_field_in_cdb));
+  REQUIRE(h.run(bytes({0x41, 0x00, 0, 0, 0, 0, 0, 0, 4, 0}), std::vector<std::byte>(kBs)).status() == Status::good);
 }
 
 }  // namespace
