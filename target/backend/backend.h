@@ -41,6 +41,11 @@ struct Geometry {
   // "same as block_size". Reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT and as the
   // optimal transfer and unmap granularity (SBC-3 5.16.2, 6.5.3).
   std::uint32_t physical_block_size = 0;
+  // The unit UNMAP deallocates in (a file system block that holds a file's data): a
+  // power-of-two multiple of block_size, or 0 for "same as physical_block_size". Reported
+  // as the OPTIMAL UNMAP GRANULARITY (SBC-3 6.5.3); smaller unmaps zero the blocks but may
+  // leave them mapped.
+  std::uint32_t allocation_unit = 0;
 
   friend bool operator==(const Geometry&, const Geometry&) = default;
 };
@@ -109,6 +114,15 @@ class Backend {
   // Sets `blocks` blocks starting at `lba` to zeroes, allocated (WRITE SAME with a zero
   // block and no UNMAP bit). Implementations use the cheapest way they have.
   virtual std::error_code write_zeroes(std::uint64_t lba, std::uint64_t blocks, bool fua) = 0;
+
+  // A hint that blocks [lba, lba + blocks) will be read soon (PRE-FETCH): a backend with a
+  // cache starts reading them in the background. Returns at once; the default, for
+  // backends without a cache of their own (RAM), does nothing.
+  virtual std::error_code prefetch(std::uint64_t lba, std::uint64_t blocks) {
+    (void)lba;
+    (void)blocks;
+    return {};
+  }
 
   // The longest extent that starts at `lba` and has one provisioning state, clipped to the
   // end of the device (GET LBA STATUS). Without features().provisioning_status the whole

@@ -29,8 +29,9 @@ std::error_code block_device_size(int fd, std::uint64_t& bytes, int& sector, uns
   return {};
 }
 
-// The allocation unit as a multiple of the logical block size, or 0 when it is not one.
-std::uint32_t physical_block(std::uint64_t unit, std::uint32_t block_size) noexcept {
+// A physical block or allocation unit in bytes, when it is a power-of-two multiple of the
+// logical block size, else 0 ("same as the logical block").
+std::uint32_t block_multiple(std::uint64_t unit, std::uint32_t block_size) noexcept {
   if (unit <= block_size || unit > (1u << 20) || (unit & (unit - 1)) != 0) return 0;
   return static_cast<std::uint32_t>(unit);
 }
@@ -69,7 +70,8 @@ std::unique_ptr<FileBackend> FileBackend::open(const FileBackendOptions& options
     return nullptr;
   }
   std::uint64_t bytes = 0;
-  std::uint64_t unit = 0;
+  std::uint64_t unit = 0;       // a block device's physical sector
+  std::uint64_t allocation = 0; // a regular file's file system block
   Features features;
   features.volatile_write_cache = true;
   features.unmap = !options.read_only;
@@ -85,15 +87,18 @@ std::unique_ptr<FileBackend> FileBackend::open(const FileBackendOptions& options
     }
   } else if (S_ISREG(st.st_mode)) {
     bytes = static_cast<std::uint64_t>(st.st_size);
-    // Holes are punched and reported in file system blocks.
-    unit = static_cast<std::uint64_t>(st.st_blksize);
+    // Holes are punched and reported in file system blocks: the unit UNMAP deallocates in.
+    // It is no physical block: the page cache updates a lone logical block of a file on
+    // its own, so LOGICAL BLOCKS PER PHYSICAL BLOCK stays 1.
+    allocation = static_cast<std::uint64_t>(st.st_blksize);
     features.provisioning_status = true;
   } else {
     ec = std::make_error_code(std::errc::invalid_argument);
     return nullptr;
   }
   // A trailing partial block is not addressable; a file without a whole block is useless.
-  const Geometry geometry{options.block_size, bytes / options.block_size, physical_block(unit, options.block_size)};
+  const Geometry geometry{options.block_size, bytes / options.block_size, block_multiple(unit, options.block_size),
+                          block_multiple(allocation, options.block_size)};
   if (geometry.block_count == 0) {
     ec = backend_errc::bad_size;
     return nullptr;
@@ -183,6 +188,14 @@ std::error_code FileBackend::write_zero_buffers(std::uint64_t offset, std::uint6
     length -= static_cast<std::uint64_t>(n);
   }
   return {};
+}
+
+std::error_code FileBackend::prefetch(std::uint64_t lba, std::uint64_t blocks) {
+  if (!detail::in_range(geometry_, lba, blocks)) return backend_errc::out_of_range;
+  const int rc = ::posix_fadvise(fd_.get(), static_cast<off_t>(lba * geometry_.block_size),
+                                 static_cast<off_t>(blocks * geometry_.block_size), POSIX_FADV_WILLNEED);
+  // posix_fadvise returns the error instead of setting errno.
+  return rc == 0 ? std::error_code{} : std::error_code{rc, std::system_category()};
 }
 
 std::error_code FileBackend::provisioning_status(std::uint64_t lba, Extent& out) {

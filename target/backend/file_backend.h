@@ -5,6 +5,7 @@
 //  - unmap() punches a hole (fallocate PUNCH_HOLE | KEEP_SIZE); on a block device the
 //    kernel turns that into a discard or zero-out, so unmapped blocks read as zeroes.
 //  - write_zeroes() uses fallocate(ZERO_RANGE) and falls back to writing zeroes.
+//  - prefetch() is posix_fadvise(WILLNEED): the kernel reads ahead into the page cache.
 //  - provisioning_status() asks the file system with SEEK_DATA / SEEK_HOLE (regular files
 //    only; a block device reports everything mapped).
 //
@@ -54,6 +55,7 @@ class FileBackend final : public Backend {
   std::error_code flush() override;
   std::error_code unmap(std::uint64_t lba, std::uint64_t blocks) override;
   std::error_code write_zeroes(std::uint64_t lba, std::uint64_t blocks, bool fua) override;
+  std::error_code prefetch(std::uint64_t lba, std::uint64_t blocks) override;
   std::error_code provisioning_status(std::uint64_t lba, Extent& out) override;
 
  private:

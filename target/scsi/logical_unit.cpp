@@ -25,6 +25,9 @@ LuState::LuState(const Target& target_in, std::uint16_t lun_in, std::unique_ptr<
       features(backend->features()),
       block_size(backend->geometry().block_size),
       blocks_per_physical(std::max<std::uint32_t>(1, backend->geometry().physical_block_size / block_size)),
+      blocks_per_allocation_unit(backend->geometry().allocation_unit != 0
+                                     ? std::max<std::uint32_t>(1, backend->geometry().allocation_unit / block_size)
+                                     : blocks_per_physical),
       block_count(backend->geometry().block_count),
       naa(make_naa_designator(config.ieee_company_id, config.serial)),
       mode(features.volatile_write_cache),

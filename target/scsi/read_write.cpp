@@ -24,13 +24,31 @@ std::optional<Response> decode(Request& req, iscsi::scsi::ReadWrite& rw, bool wr
   return std::nullopt;
 }
 
-// Writes the command's Data-Out; shared by WRITE and WRITE AND VERIFY.
-std::optional<Response> write_data(Request& req, const iscsi::scsi::ReadWrite& rw, bool fua) {
-  const std::size_t bytes = req.expected_length;
-  if (auto r = check_data_out(req, bytes)) return r;
+// How many blocks of the write arrived. RFC 7143 11.4.5.1: when the initiator's
+// ExpectedDataTransferLength is below the CDB's transfer length (Residual Overflow), the
+// target transfers only what the initiator expected, so only the blocks that arrived are
+// written and the caller reports the rest as the residual. A block is written whole or not
+// at all: a Data-Out that ends inside a block fails the command and writes nothing
+// (ILLEGAL REQUEST, INVALID FIELD IN INFORMATION UNIT).
+std::optional<Response> arrived_blocks(Request& req, const iscsi::scsi::ReadWrite& rw, std::uint64_t& blocks) {
+  const std::size_t bs = req.lu.block_size;
+  const std::size_t arrived = req.command.data_out.size();
+  if (arrived >= req.expected_length) {
+    blocks = rw.transfer_length;
+    return std::nullopt;
+  }
+  if (arrived % bs != 0) return check_data_out(req, req.expected_length);
+  blocks = arrived / bs;
+  return std::nullopt;
+}
+
+// Writes the first `blocks` blocks of the command's Data-Out; shared by WRITE and WRITE
+// AND VERIFY.
+std::optional<Response> write_data(Request& req, const iscsi::scsi::ReadWrite& rw, std::uint64_t blocks, bool fua) {
   LuState& lu = req.lu;
+  const std::size_t bytes = static_cast<std::size_t>(blocks) * lu.block_size;
   // Shared hold of the range: a concurrent COMPARE AND WRITE sees all of this write or none.
-  auto guard = lu.range_lock.lock_shared(rw.lba, rw.transfer_length);
+  auto guard = lu.range_lock.lock_shared(rw.lba, blocks);
   if (auto ec = lu.backend->write(rw.lba, req.command.data_out.first(bytes), force_unit_access(req, fua))) {
     return backend_failure(req, ec, IoDirection::write);
   }
@@ -64,21 +82,26 @@ Response handle_read(Request& req) {
 Response handle_write(Request& req) {
   iscsi::scsi::ReadWrite rw;
   if (auto r = decode(req, rw, true)) return std::move(*r);
-  if (rw.transfer_length == 0) return good(req);
-  if (auto r = write_data(req, rw, rw.fua)) return std::move(*r);
+  std::uint64_t blocks = 0;
+  if (auto r = arrived_blocks(req, rw, blocks)) return std::move(*r);
+  if (blocks == 0) return good(req);
+  if (auto r = write_data(req, rw, blocks, rw.fua)) return std::move(*r);
   return good(req);
 }
 
 // The data is written through to the medium and read back: BYTCHK 00b checks that it reads,
-// 01b also compares it with Data-Out (SBC-3 5.47).
+// 01b also compares it with Data-Out (SBC-3 5.47). Only the blocks that arrived are written
+// and verified (arrived_blocks).
 Response handle_write_and_verify(Request& req) {
   iscsi::scsi::ReadWrite rw;
   if (auto r = decode(req, rw, true)) return std::move(*r);
-  if (rw.transfer_length == 0) return good(req);
-  if (auto r = write_data(req, rw, true)) return std::move(*r);
+  std::uint64_t blocks = 0;
+  if (auto r = arrived_blocks(req, rw, blocks)) return std::move(*r);
+  if (blocks == 0) return good(req);
+  if (auto r = write_data(req, rw, blocks, true)) return std::move(*r);
   if (rw.bytchk == 0) {
-    if (auto r = read_to_verify(req, rw.lba, rw.transfer_length)) return std::move(*r);
-  } else if (auto r = read_and_compare(req, rw.lba, rw.transfer_length, req.command.data_out)) {
+    if (auto r = read_to_verify(req, rw.lba, blocks)) return std::move(*r);
+  } else if (auto r = read_and_compare(req, rw.lba, blocks, req.command.data_out.first(blocks * req.lu.block_size))) {
     return std::move(*r);
   }
   return good(req);

@@ -94,7 +94,7 @@ std::vector<std::byte> block_limits(const LuState& lu) {
   if (lu.features.unmap) {
     limits.max_unmap_lba_count = lu.config.max_unmap_blocks;
     limits.max_unmap_block_descriptor_count = lu.config.max_unmap_descriptors;
-    limits.optimal_unmap_granularity = lu.blocks_per_physical;
+    limits.optimal_unmap_granularity = lu.blocks_per_allocation_unit;
   }
   limits.max_write_same_length = lu.config.max_write_same_blocks;
   return inq::encode_block_limits(limits);

@@ -63,10 +63,12 @@ TEST_CASE("FileBackend creates a sparse file of the requested size", "[backend][
   CHECK(features.unmap);
   CHECK(features.provisioning_status);
   CHECK(features.volatile_write_cache);
-  // The file system block is the allocation unit.
+  // The file system block is the allocation unit (UNMAP's granularity), not a physical
+  // block: a regular file has none larger than the logical block.
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
-  CHECK(f->geometry().physical_block_size == (st.st_blksize > 512 ? st.st_blksize : 0));
+  CHECK(f->geometry().allocation_unit == (st.st_blksize > 512 ? st.st_blksize : 0));
+  CHECK(f->geometry().physical_block_size == 0);
 }
 
 TEST_CASE("FileBackend round-trips data, with and without FUA, across reopen", "[backend][file]") {
@@ -87,6 +89,9 @@ TEST_CASE("FileBackend round-trips data, with and without FUA, across reopen", "
   CHECK(std::vector<std::byte>(out.begin() + 8192, out.end()) == fill(4096, 0x22));
   CHECK(f->read(255, std::span<std::byte>(out).first(8192)) == backend_errc::out_of_range);
   CHECK(f->write(0, std::span<const std::byte>(out).first(10), false) == backend_errc::misaligned);
+  // PRE-FETCH's read-ahead hint: inside the file it is taken, beyond it refused.
+  CHECK_FALSE(f->prefetch(0, 256));
+  CHECK(f->prefetch(255, 2) == backend_errc::out_of_range);
 }
 
 TEST_CASE("FileBackend open errors are clear", "[backend][file]") {

@@ -158,5 +158,49 @@ TEST_CASE("WRITE AND VERIFY writes through and checks the data", "[scsi][verify]
             .has_sense(SenseKey::illegal_request, asc::lba_out_of_range));
 }
 
+
+TEST_CASE("ORWRITE ORs Data-Out into the blocks", "[scsi][orwrite]") {
+  Harness h;
+  const std::vector<std::byte> a5(2 * kBs, std::byte{0xa5});
+  const std::vector<std::byte> x5a(2 * kBs, std::byte{0x5a});
+  h.write(20, std::vector<std::byte>(2 * kBs, std::byte{0}));
+  // ORWRITE (16) of two blocks at LBA 20, then again with the complementary pattern.
+  const auto orwrite = bytes({0x8b, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 2, 0, 0});
+  REQUIRE(h.run(orwrite, a5).status() == Status::good);
+  CHECK(h.read(20, 2) == a5);
+  REQUIRE(h.run(orwrite, x5a).status() == Status::good);
+  CHECK(h.read(20, 2) == std::vector<std::byte>(2 * kBs, std::byte{0xff}));
+  // Zero blocks: nothing to do. Beyond the end: LBA OUT OF RANGE, nothing written.
+  CHECK(h.run(bytes({0x8b, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0})).status() == Status::good);
+  auto beyond = orwrite;
+  beyond[8] = std::byte{0x7f};
+  CHECK(h.run(beyond, a5).has_sense(SenseKey::illegal_request, asc::lba_out_of_range));
+  // ORPROTECT: no protection information, so refused.
+  auto protect = orwrite;
+  protect[1] = std::byte{0x20};
+  CHECK(h.run(protect, a5).has_sense(SenseKey::illegal_request, asc::invalid_field_in_cdb));
+  // A short Data-Out: the OR needs every block, so nothing is written.
+  const auto before = h.read(20, 2);
+  CHECK(h.run(orwrite, std::span(a5).first(kBs)).has_sense(SenseKey::illegal_request, {0x0e, 0x03}));
+  CHECK(h.read(20, 2) == before);
+}
+
+TEST_CASE("PRE-FETCH checks the range and answers GOOD", "[scsi][prefetch]") {
+  Harness h;
+  const auto blocks = static_cast<std::uint32_t>(Harness::kBlocks);
+  // PRE-FETCH (10) of 8 blocks at LBA 0, with IMMED.
+  CHECK(h.run(bytes({0x34, 0x02, 0, 0, 0, 0, 0, 0, 8, 0})).status() == Status::good);
+  // PREFETCH LENGTH 0: to the end of the medium, also from the last LBA + 1.
+  CHECK(h.run(bytes({0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0})).status() == Status::good);
+  const auto end = [&](std::uint32_t lba, std::uint8_t length) {
+    return bytes({0x90, 0, 0, 0, 0, 0, static_cast<int>(lba >> 24), static_cast<int>((lba >> 16) & 0xff),
+                  static_cast<int>((lba >> 8) & 0xff), static_cast<int>(lba & 0xff), 0, 0, 0, length, 0, 0});
+  };
+  CHECK(h.run(end(blocks - 1, 1)).status() == Status::good);
+  CHECK(h.run(end(blocks, 0)).status() == Status::good);
+  CHECK(h.run(end(blocks - 1, 2)).has_sense(SenseKey::illegal_request, asc::lba_out_of_range));
+  CHECK(h.run(end(blocks + 1, 0)).has_sense(SenseKey::illegal_request, asc::lba_out_of_range));
+}
+
 }  // namespace
 }  // namespace uiscsi::target::scsi::test

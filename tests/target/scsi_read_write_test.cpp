@@ -192,17 +192,41 @@ TEST_CASE("a Data-In buffer shorter than the transfer gets what fits", "[scsi][r
   }
 }
 
-TEST_CASE("a Data-Out shorter than the transfer writes nothing", "[scsi][read_write]") {
+TEST_CASE("a Data-Out shorter than the transfer writes the whole blocks that arrived", "[scsi][read_write]") {
   Harness h;
   const auto before = h.read(0, 2);
-  const Result r = h.run(cdb::write_10(0, 2).view(), pattern(kBs + 200, 4));
-  CHECK(r.has_sense(SenseKey::illegal_request, {0x0e, 0x03}));  // INVALID FIELD IN INFORMATION UNIT
-  CHECK(r.response.expected_length == 2 * kBs);
-  CHECK(h.read(0, 2) == before);
-  // More Data-Out than needed: only the transfer length is written.
-  const auto data = pattern(3 * kBs, 5);
-  REQUIRE(h.run(cdb::write_10(0, 2).view(), data).status() == Status::good);
-  CHECK(h.read(0, 2) == std::vector<std::byte>(data.begin(), data.begin() + 2 * kBs));
+  SECTION("ending inside a block: nothing is written") {
+    const Result r = h.run(cdb::write_10(0, 2).view(), pattern(kBs + 200, 4));
+    CHECK(r.has_sense(SenseKey::illegal_request, {0x0e, 0x03}));  // INVALID FIELD IN INFORMATION UNIT
+    CHECK(r.response.expected_length == 2 * kBs);
+    CHECK(h.read(0, 2) == before);
+  }
+  SECTION("one whole block of two: the first is written, the second is untouched") {
+    const auto data = pattern(kBs, 6);
+    const Result r = h.run(cdb::write_10(0, 2).view(), data);
+    CHECK(r.status() == Status::good);
+    CHECK(r.response.expected_length == 2 * kBs);  // the caller reports a 512-byte overflow
+    CHECK(h.read(0, 1) == data);
+    CHECK(h.read(1, 1) == std::vector<std::byte>(before.begin() + kBs, before.end()));
+  }
+  SECTION("no data at all: nothing is written") {
+    const Result r = h.run(cdb::write_10(0, 1).view(), {});
+    CHECK(r.status() == Status::good);
+    CHECK(h.read(0, 2) == before);
+  }
+  SECTION("WRITE AND VERIFY writes and verifies the blocks that arrived") {
+    const auto data = pattern(kBs, 8);
+    // WRITE AND VERIFY (10) of two blocks at LBA 0, BYTCHK 01b (compare with Data-Out).
+    const Result r = h.run(bytes({0x2e, 0x02, 0, 0, 0, 0, 0, 0, 2, 0}), data);
+    CHECK(r.status() == Status::good);
+    CHECK(h.read(0, 1) == data);
+    CHECK(h.read(1, 1) == std::vector<std::byte>(before.begin() + kBs, before.end()));
+  }
+  SECTION("more Data-Out than needed: only the transfer length is written") {
+    const auto data = pattern(3 * kBs, 5);
+    REQUIRE(h.run(cdb::write_10(0, 2).view(), data).status() == Status::good);
+    CHECK(h.read(0, 2) == std::vector<std::byte>(data.begin(), data.begin() + 2 * kBs));
+  }
 }
 
 TEST_CASE("FUA and SYNCHRONIZE CACHE reach the backend", "[scsi][read_write]") {

@@ -22,7 +22,9 @@ Response handle_write(Request& req);                     // read_write.cpp: WRIT
 Response handle_write_and_verify(Request& req);          // read_write.cpp: 10/12/16
 Response handle_verify(Request& req);                    // verify.cpp: 10/12/16
 Response handle_synchronize_cache(Request& req);         // synchronize_cache.cpp: 10/16
+Response handle_prefetch(Request& req);                  // prefetch.cpp: 10/16
 Response handle_compare_and_write(Request& req);         // compare_and_write.cpp
+Response handle_orwrite(Request& req);                   // orwrite.cpp: ORWRITE (16)
 Response handle_write_same(Request& req);                // write_same.cpp: 10/16
 Response handle_unmap(Request& req);                     // unmap.cpp
 Response handle_get_lba_status(Request& req);            // get_lba_status.cpp

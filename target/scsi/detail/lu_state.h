@@ -28,6 +28,9 @@ struct LuState {
   const std::uint32_t block_size;
   // Logical blocks per physical block (Geometry::physical_block_size), a power of two.
   const std::uint32_t blocks_per_physical;
+  // Logical blocks per unit UNMAP deallocates (Geometry::allocation_unit, else the
+  // physical block), a power of two.
+  const std::uint32_t blocks_per_allocation_unit;
   // Changes only through LogicalUnit::capacity_changed().
   std::atomic<std::uint64_t> block_count;
   // NAA IEEE Registered Extended designator (VPD 83h), derived from the serial number.
