@@ -43,6 +43,9 @@ Control commands, sent to a running daemon over its control socket:
   ctl connections       every connection: its 4-tuple, data path, fallback reason and
                         byte/PDU counters
   ctl portals           the listening addresses with their real ports
+  ctl offload --conn ID tcp
+                        move connection ID (the ID column of ctl connections) back to
+                        the plain tcp data path, at run time, losing no I/O
   ctl help              the commands this daemon offers
   --json                print the answer as JSON instead of a table
   --socket PATH         the daemon's control socket (same default as --ctl; --ctl works
@@ -136,7 +139,7 @@ class Parser {
   // ctl COMMAND [--json] [--socket PATH] [--NAME [VALUE]]... [OPERAND]...
   ParsedCommandLine control(CommandLine& line) {
     if (i_ >= args_.size() || args_[i_].starts_with("-")) {
-      return fail("ctl needs a command: sessions, connections, portals or help");
+      return fail("ctl needs a command: sessions, connections, portals, offload or help");
     }
     line.request.command = std::string(args_[i_++]);
     boost::json::array operands;

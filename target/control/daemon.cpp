@@ -10,6 +10,7 @@
 #include "target/control/banner.h"
 #include "target/control/control_server.h"
 #include "target/control/dispatcher.h"
+#include "target/control/offload_command.h"
 #include "target/control/status_commands.h"
 #include "target/iscsi/server.h"
 
@@ -42,6 +43,9 @@ class Daemon {
     const auto created = files_to_create(*loaded.config);
 
     add_status_commands(dispatcher_, status_source(server_));
+    add_offload_command(dispatcher_, [this](std::uint64_t id, std::string_view reason) {
+      return server_.switch_to_tcp(id, reason);
+    });
     std::string error;
     control_ = ControlServer::open(io_, command_line_.socket_path(), dispatcher_, error);
     if (!control_) {

@@ -51,6 +51,7 @@ Outcome connections_table(const StatusSource& source) {
   for (const auto& connection : source.connections()) items.push_back(to_json(connection));
   // The fallback reason can be long ("placement: not built; smc: ..."), so it goes last.
   static const Column columns[] = {
+      {"ID", "/id"},
       {"TSIH", "/tsih"},
       {"CID", "/cid"},
       {"STATE", "/state"},
@@ -88,6 +89,7 @@ StatusSource status_source(const iscsit::Server& server) {
 
 boost::json::object to_json(const iscsit::ConnectionInfo& connection) {
   return {
+      {"id", connection.id},
       {"tsih", connection.tsih},
       {"cid", connection.cid},
       {"state", iscsit::to_text(connection.state)},

@@ -52,6 +52,18 @@ void Connection::start() {
                  });
 }
 
+void Connection::switch_to_tcp(std::string reason, std::function<void(std::error_code)> done) {
+  auto apply = [self = shared_from_this(), reason = std::move(reason), done = std::move(done)] {
+    if (self->closing_) return done(std::make_error_code(std::errc::not_connected));
+    // Between two I/O completions of this thread: the stream transport finishes a data
+    // segment it was placing by copy and sends the next batch without MSG_ZEROCOPY
+    // (offload/detail/stream_core.cpp), so nothing in flight is lost.
+    done(self->transport_->switch_to_tcp(reason));
+  };
+  if (io_.get_executor().running_in_this_thread()) return apply();
+  asio::post(io_, std::move(apply));
+}
+
 void Connection::close(std::error_code why) {
   asio::post(io_, [self = shared_from_this(), why] { self->close_now(why); });
 }
@@ -80,6 +92,7 @@ std::shared_ptr<Session> Connection::session() const {
 
 ConnectionInfo Connection::info() const {
   ConnectionInfo out;
+  out.id = id_;
   out.local = local_;
   out.remote = remote_;
   out.path = transport_->path_info();

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void request_logout(std::uint16_t seconds);
   // Any thread: aborts a task allegiant to this connection (no response is sent for it).
   void abort(std::shared_ptr<Task> task);
+  // Any thread: moves the connection to the plain tcp path on its own thread (at once when
+  // called there) and reports the outcome to `done`, on that thread (Server::switch_to_tcp).
+  void switch_to_tcp(std::string reason, std::function<void(std::error_code)> done);
   // Any thread.
   ConnectionInfo info() const;
   std::shared_ptr<Session> session() const;

@@ -22,6 +22,7 @@ class IscsitCategory final : public std::error_category {
       case errc::shutting_down: return "target shutting down";
       case errc::session_failed: return "another connection of the session failed";
       case errc::out_of_resources: return "out of resources";
+      case errc::no_such_connection: return "no such connection";
     }
     return "unknown target.iscsi error";
   }

@@ -37,6 +37,8 @@ enum class errc {
   session_failed,
   // Too many tasks or too much buffered Data-Out for this connection.
   out_of_resources,
+  // No live connection has the ID a control request named (ConnectionInfo::id).
+  no_such_connection,
 };
 
 const std::error_category& iscsit_category() noexcept;

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -363,6 +364,21 @@ std::vector<offload::SocketAddress> Server::listening() const {
   std::vector<offload::SocketAddress> out;
   for (const auto& [key, entry] : impl_->listeners) out.push_back(entry->address);
   return out;
+}
+
+std::error_code Server::switch_to_tcp(std::uint64_t id, std::string_view reason) {
+  // Bounds the wait for the connection's thread (busy with a long backend call, say).
+  constexpr std::chrono::seconds kWait{5};
+  std::shared_ptr<Connection> connection;
+  for (auto& c : impl_->core->connections()) {
+    if (c->id() == id) connection = std::move(c);
+  }
+  if (!connection) return make_error_code(errc::no_such_connection);
+  auto outcome = std::make_shared<std::promise<std::error_code>>();
+  std::future<std::error_code> result = outcome->get_future();
+  connection->switch_to_tcp(std::string(reason), [outcome](std::error_code ec) { outcome->set_value(ec); });
+  if (result.wait_for(kWait) != std::future_status::ready) return std::make_error_code(std::errc::timed_out);
+  return result.get();
 }
 
 std::vector<ConnectionInfo> Server::connections() const {

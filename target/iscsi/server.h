@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -64,6 +65,9 @@ std::string_view to_text(ConnectionState state) noexcept;
 
 // A snapshot of one connection.
 struct ConnectionInfo {
+  // Unique among the connections of this server for its whole life, never reused: the
+  // name a control request gives (Server::switch_to_tcp, `ctl offload --conn ID`).
+  std::uint64_t id = 0;
   std::uint16_t cid = 0;  // CID from the Login Request (0 until the first one arrived)
   std::uint16_t tsih = 0;  // of its session; 0 while the Login Phase runs
   ConnectionState state = ConnectionState::login;
@@ -149,6 +153,16 @@ class Server {
   // Snapshots for status output (`uiscsiadm`, the control socket). Any thread.
   std::vector<SessionInfo> sessions() const;
   std::vector<ConnectionInfo> connections() const;  // including those still logging in
+
+  // Moves connection `id` (ConnectionInfo::id) to the plain tcp path, with `reason` as its
+  // fallback reason (offload::Transport::switch_to_tcp): the connection's thread makes the
+  // switch between two of its I/O completions, so the PDU being received, placed or not,
+  // completes without loss and the next send batch goes out on tcp. Waits for that thread
+  // (at most a few seconds) unless called on it. Errors: errc::no_such_connection,
+  // offload::errc::not_supported (a path that cannot be left, such as SMC-R),
+  // std::errc::not_connected (the connection is closing), std::errc::timed_out. Any
+  // thread.
+  std::error_code switch_to_tcp(std::uint64_t id, std::string_view reason);
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include "iscsi_test_support.h"
 #include "offload/connect.h"
 #include "offload/registry.h"
+#include "target/iscsi/error.h"
 
 using namespace uiscsi;
 using namespace uiscsi::target::iscsit;
@@ -108,6 +109,82 @@ TEST_CASE("validate() names what makes a configuration unusable", "[iscsi][confi
   CHECK(!valid_iscsi_name("iqn.2001-04.com.Example"));  // not normalised
   CHECK(!valid_iscsi_name("iqn.01-04.com.example"));
   CHECK(!valid_iscsi_name("eui.0200"));
+}
+
+TEST_CASE("switch_to_tcp moves a placement connection to tcp during writes, losing nothing",
+          "[iscsi][server][offload]") {
+  Config config = make_config();
+  config.targets[0].portal_groups[0].portals[0].offload = offload::Policy::placement;
+  Server server(ServerOptions{.threads = 2, .shutdown_grace = 2s});
+  std::string error;
+  REQUIRE(!server.start(config, error));
+  const auto listening = server.listening();
+  REQUIRE(listening.size() == 1);
+  CHECK(server.switch_to_tcp(12345, "nobody") == errc::no_such_connection);
+
+  // 64 KiB writes, each solicited by R2T so its Data-Out is placed straight into the
+  // task's buffer, until the switch has happened and a few more writes have followed it.
+  constexpr std::uint32_t kWriteBytes = 64 * 1024;
+  constexpr std::uint32_t kWrites = 48;
+  std::atomic<std::uint32_t> written{0};
+  std::atomic<std::uint32_t> written_at_switch{kWrites};
+  std::error_code switched;
+  offload::PathInfo before;
+  std::uint64_t placed_before = 0;
+  // The switch comes from another thread (as from the control socket), during the writes.
+  std::thread switcher([&] {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (written.load() < 4 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    const auto connections = server.connections();
+    if (connections.size() != 1) return;
+    before = connections[0].path;
+    placed_before = connections[0].counters.bytes_placed;
+    switched = server.switch_to_tcp(connections[0].id, "test switch");
+    written_at_switch = written.load();
+  });
+
+  asio::io_context io;
+  std::vector<std::vector<std::byte>> data;
+  for (std::uint32_t k = 0; k < kWrites; ++k) data.push_back(pattern(kWriteBytes, static_cast<unsigned>(k + 1)));
+  std::optional<std::uint64_t> placed_after_switch;
+  std::vector<ConnectionInfo> after;
+  run_client(io, [&]() -> asio::awaitable<int> {
+    auto i = co_await tcp_login(io, listening[0]);
+    (void)co_await i->test_unit_ready();  // takes the power-on unit attention
+    for (std::uint32_t k = 0; k < kWrites; ++k) {
+      const CommandResult w = co_await i->write(k * (kWriteBytes / kBlockSize), data[k], /*unsolicited=*/false);
+      REQUIRE(w.completed);
+      CHECK(w.status == 0);
+      written = k + 1;
+      // One whole write after the switch: any PDU placed while it happened is counted.
+      if (!placed_after_switch && k >= written_at_switch.load() + 1) {
+        placed_after_switch = server.connections().at(0).counters.bytes_placed;
+      }
+    }
+    for (std::uint32_t k = 0; k < kWrites; ++k) {
+      const CommandResult r = co_await i->read(k * (kWriteBytes / kBlockSize), kWriteBytes / kBlockSize);
+      REQUIRE(r.completed);
+      INFO("write " << k);
+      CHECK(mismatch_at(r.data, data[k]) == -1);
+    }
+    after = server.connections();  // while the session is still logged in
+    co_return 0;
+  }());
+  switcher.join();
+
+  REQUIRE(before.in_use == offload::Path::placement);
+  CHECK(placed_before > 0);
+  REQUIRE(!switched);
+  CHECK(written_at_switch.load() + 2 < kWrites);
+  REQUIRE(after.size() == 1);
+  const ConnectionInfo& c = after[0];
+  CHECK(c.path.in_use == offload::Path::tcp);
+  CHECK(c.path.fallback_reason == "switched to tcp: test switch");
+  // On tcp nothing is placed any more: what the writes after the switch sent was copied.
+  REQUIRE(placed_after_switch);
+  CHECK(c.counters.bytes_placed == *placed_after_switch);
+  CHECK(c.counters.bytes_copied > 0);
+  server.shutdown();
 }
 
 TEST_CASE("A server on real TCP portals: login, I/O, snapshots, shutdown", "[iscsi][server]") {

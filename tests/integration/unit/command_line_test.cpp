@@ -106,7 +106,7 @@ TEST_CASE("the help text names every option the parser accepts", "[cli]") {
   const std::string_view help = help_text();
   for (const char* option : {"-c, --config", "--check-config", "--listen", "--data-dir", "--ctl",
                              "--threads", "--help", "--version", "ctl sessions", "ctl connections",
-                             "ctl portals", "ctl help", "--json", "--socket", "SIGHUP", "SIGTERM",
+                             "ctl portals", "ctl offload --conn ID tcp", "ctl help", "--json", "--socket", "SIGHUP", "SIGTERM",
                              "Exit status"}) {
     INFO(option);
     CHECK(help.find(option) != std::string_view::npos);

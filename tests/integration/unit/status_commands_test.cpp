@@ -12,6 +12,7 @@ namespace {
 
 iscsit::ConnectionInfo sample_connection() {
   iscsit::ConnectionInfo c;
+  c.id = 12;
   c.cid = 1;
   c.tsih = 7;
   c.state = iscsit::ConnectionState::full_feature;
@@ -51,6 +52,7 @@ StatusSource fake_source() {
 
 TEST_CASE("a connection's JSON names its 4-tuple, path, fallback reason and counters", "[control][status]") {
   const auto json = to_json(sample_connection());
+  CHECK(json.at("id") == 12u);
   CHECK(json.at("tsih") == 7);
   CHECK(json.at("cid") == 1);
   CHECK(json.at("local") == "127.0.0.1:3260");
@@ -78,7 +80,8 @@ TEST_CASE("connections renders one aligned row per connection", "[control][statu
     lines.push_back(text.substr(at, next - at));
   }
   REQUIRE(lines.size() == 3);
-  CHECK(lines[0].starts_with("TSIH  CID  STATE"));
+  CHECK(lines[0].starts_with("ID  TSIH  CID  STATE"));
+  CHECK(lines[1].starts_with("12"));
   CHECK(lines[1].find("127.0.0.1:40000") != std::string::npos);
   CHECK(lines[1].find("1048576") != std::string::npos);
   CHECK(lines[1].find("placement: not built; smc: not built") != std::string::npos);
