@@ -37,8 +37,8 @@ if [ "${LAB_GUEST:-}" != 1 ]; then
     echo "SKIPPED: kernel lab not available (set UISCSI_VM_RUN to vm-run)"
     exit $SKIP
   fi
-  for tool in iscsid iscsiadm mkfs.ext4 fsck.ext4; do
-    command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed (Debian packages open-iscsi, e2fsprogs)"; exit $SKIP; }
+  for tool in iscsid iscsiadm mkfs.ext4 fsck.ext4 jq; do
+    command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed (Debian packages open-iscsi, e2fsprogs, jq)"; exit $SKIP; }
   done
   out=$(mktemp -d "${TMPDIR:-/tmp}/uiscsi-kernel.XXXXXX")
   trap 'rm -rf "$out"' EXIT
