@@ -1,12 +1,6 @@
-// uiscsid's side of the control socket: a Unix stream socket whose request lines are
-// answered by an asynchronous handler (a login takes seconds; other clients are served
-// meanwhile, and one client's requests are answered in order).
-//
-// Threading: everything runs on the io_context given to open(); call close() and the
-// destructor from its thread (or when it is not running).
-//
-// Access: the socket file is made mode 0600 right after bind(), and a parent directory that
-// open() creates is made 0700: answers carry CHAP user names and session details.
+// uiscsid's control socket: the shared line server (control/line_server.h) decoding each
+// request line (protocol.h) for an asynchronous handler. A login takes seconds; other
+// clients are served meanwhile, and one client's requests are answered in order.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -15,34 +9,16 @@
 #include <memory>
 #include <string>
 
+#include "control/line_server.h"
 #include "initiator/daemon/protocol.h"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace uiscsi::initiator::daemon {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
+using ControlServer = uiscsi::control::LineServer;
 
-class ControlServer {
- public:
-  // Binds `path` and starts accepting. A leftover socket file nothing listens on (a daemon
-  // that was killed) is replaced; a live one is an error, as is a path that is not a socket.
-  // On failure returns null and sets `error`.
-  static std::unique_ptr<ControlServer> open(boost::asio::io_context& io, const std::filesystem::path& path,
-                                             Handler handler, std::string& error);
-  ~ControlServer();
-  ControlServer(const ControlServer&) = delete;
-  ControlServer& operator=(const ControlServer&) = delete;
-
-  // Stops accepting, drops the clients and removes the socket file. Idempotent.
-  void close() noexcept;
-
- private:
-  struct Impl;
-  explicit ControlServer(std::shared_ptr<Impl> impl);
-  std::shared_ptr<Impl> impl_;
-};
+// Binds `path` (see LineServer::open). On failure returns null and sets `error`.
+std::unique_ptr<ControlServer> open_control_server(boost::asio::io_context& io, const std::filesystem::path& path,
+                                                   Handler handler, std::string& error);
 
 }  // namespace uiscsi::initiator::daemon

@@ -108,7 +108,7 @@ int run_uiscsid(std::span<const std::string_view> args, std::string_view version
   DaemonOptions daemon_options{options.db, options.socket.parent_path(), options.initiator_name, options.threads};
   Initiatord daemon(control, daemon_options, err);
   Handler handler = [&daemon](Request request) { return daemon.handle(std::move(request)); };
-  auto server = ControlServer::open(control, options.socket, handler, error);
+  auto server = open_control_server(control, options.socket, handler, error);
   if (!server) {
     err << "uiscsid: " << error << '\n';
     return 1;

@@ -47,7 +47,7 @@ class Daemon {
       return server_.switch_to_tcp(id, reason);
     });
     std::string error;
-    control_ = ControlServer::open(io_, command_line_.socket_path(), dispatcher_, error);
+    control_ = open_control_server(io_, command_line_.socket_path(), dispatcher_, error);
     if (!control_) {
       log_ << "uiscsi-target: control socket: " << error << '\n';
       return kExitFailure;

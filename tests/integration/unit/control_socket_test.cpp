@@ -92,7 +92,7 @@ TEST_CASE("a request travels to the daemon and back", "[control][socket]") {
   const auto path = dir.path / "run" / "uiscsi-target.sock";  // parent created on demand
   Runner runner;
   std::string error;
-  auto server = ControlServer::open(runner.io, path, echo_dispatcher(), error);
+  auto server = open_control_server(runner.io, path, echo_dispatcher(), error);
   INFO(error);
   REQUIRE(server);
   runner.start();
@@ -129,7 +129,7 @@ TEST_CASE("one connection carries several requests, answered in order", "[contro
   const auto path = dir.path / "c.sock";
   Runner runner;
   std::string error;
-  auto server = ControlServer::open(runner.io, path, echo_dispatcher(), error);
+  auto server = open_control_server(runner.io, path, echo_dispatcher(), error);
   REQUIRE(server);
   runner.start();
 
@@ -184,13 +184,13 @@ TEST_CASE("a stale socket file is replaced, a live one is not", "[control][socke
   leave_stale_socket(path);
   Runner runner;
   std::string error;
-  auto server = ControlServer::open(runner.io, path, echo_dispatcher(), error);
+  auto server = open_control_server(runner.io, path, echo_dispatcher(), error);
   INFO(error);
   REQUIRE(server);
   runner.start();
 
   asio::io_context other;
-  auto second = ControlServer::open(other, path, echo_dispatcher(), error);
+  auto second = open_control_server(other, path, echo_dispatcher(), error);
   CHECK_FALSE(second);
   CHECK_THAT(error, Catch::Contains("already in use"));
   // The refused second daemon left the first one's socket alone.
@@ -206,11 +206,11 @@ TEST_CASE("paths that must not be used", "[control][socket]") {
 
   const auto file = dir.path / "regular";
   std::ofstream(file) << "not a socket";
-  CHECK_FALSE(ControlServer::open(io, file, echo_dispatcher(), error));
+  CHECK_FALSE(open_control_server(io, file, echo_dispatcher(), error));
   CHECK_THAT(error, Catch::Contains("is not a socket"));
   CHECK(std::filesystem::is_regular_file(file));  // untouched
 
   const auto long_path = dir.path / std::string(120, 'x');
-  CHECK_FALSE(ControlServer::open(io, long_path, echo_dispatcher(), error));
+  CHECK_FALSE(open_control_server(io, long_path, echo_dispatcher(), error));
   CHECK_THAT(error, Catch::Contains("longer than"));
 }
