@@ -155,8 +155,15 @@ void print_sessions(std::ostream& out, const json::array& sessions, int level) {
       }
       out << "\tSize: " << str(lun, "size") << "\tBlock Size: " << str(lun, "block_size") << "\tVendor: "
           << str(lun, "vendor") << "\tProduct: " << str(lun, "product") << '\n';
-      if (lun.contains("nbd")) out << "\t\t\tAttached NBD export " << str(lun, "nbd") << "\t\tState: running\n";
-      else out << "\t\t\tNot exported: " << str(lun, "error") << '\n';
+      if (!lun.contains("nbd")) {
+        out << "\t\t\tNot exported: " << str(lun, "error") << '\n';
+        continue;
+      }
+      out << "\t\t\tAttached NBD export " << str(lun, "nbd") << "\t\tState: running\n";
+      // As iscsiadm's "Attached scsi disk sdb\t\tState: running": the name without /dev/.
+      const std::string device = str(lun, "kernel_device");
+      if (!device.empty()) out << "\t\t\tAttached NBD disk " << device.substr(device.rfind('/') + 1) << "\t\tState: running\n";
+      else out << "\t\t\tNo NBD disk attached: " << str(lun, "kernel_device_error") << '\n';
     }
   }
 }
@@ -187,8 +194,16 @@ void print_luns(std::ostream& out, const json::object& s) {
     const json::object& lun = l.as_object();
     out << "LUN " << str(lun, "lun") << ": ";
     if (lun.contains("size")) out << str(lun, "size") << " bytes, block size " << str(lun, "block_size") << ", ";
-    if (lun.contains("nbd")) out << "NBD export " << str(lun, "nbd") << '\n';
-    else out << "not exported (" << str(lun, "error") << ")\n";
+    if (!lun.contains("nbd")) {
+      out << "not exported (" << str(lun, "error") << ")\n";
+      continue;
+    }
+    out << "NBD export " << str(lun, "nbd") << '\n';
+    // The kernel's disk on that export, on a line of its own (scripts take the URI from
+    // the line above with "NBD export URI").
+    out << "LUN " << str(lun, "lun") << ": ";
+    if (lun.contains("kernel_device")) out << "Attached NBD disk " << str(lun, "kernel_device") << " on " << str(lun, "nbd") << '\n';
+    else out << "No NBD disk attached: " << str(lun, "kernel_device_error") << '\n';
   }
 }
 

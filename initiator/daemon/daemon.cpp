@@ -32,6 +32,11 @@ Options:
   --initiator-name IQN   our iSCSI name (default: DIR/initiatorname.iscsi, created with a
                          new unique name on the first start)
   --threads N            I/O threads, one io_context each (default: one per core)
+  --kernel-nbd auto|off  auto (default): a login also attaches each LUN's NBD export as
+                         /dev/nbdN through the kernel's nbd netlink interface, as
+                         nbd-client does, and detaches it before the logout; needs the nbd
+                         module and CAP_SYS_ADMIN, and where either is missing the login
+                         says why and only the NBD socket is there. off: never attach.
   -h, --help             this text
   -V, --version          the version
 
@@ -48,6 +53,7 @@ struct Options {
   std::filesystem::path db{"/var/lib/uiscsi"};
   std::string initiator_name;
   unsigned threads = 0;
+  KernelNbd kernel_nbd = KernelNbd::automatic;
 };
 
 asio::awaitable<void> serve(Initiatord& daemon, asio::signal_set& signals, std::unique_ptr<ControlServer>& server,
@@ -89,6 +95,13 @@ int run_uiscsid(std::span<const std::string_view> args, std::string_view version
         err << "uiscsid: --threads takes a number from 0 to 1024\n";
         return 2;
       }
+    } else if (arg == "--kernel-nbd" && (v = value())) {
+      if (*v == "auto") options.kernel_nbd = KernelNbd::automatic;
+      else if (*v == "off") options.kernel_nbd = KernelNbd::off;
+      else {
+        err << "uiscsid: --kernel-nbd takes auto or off, not \"" << *v << "\"\n";
+        return 2;
+      }
     } else {
       err << "uiscsid: unknown option or missing value: " << arg << "\nTry 'uiscsid --help'.\n";
       return 2;
@@ -105,7 +118,8 @@ int run_uiscsid(std::span<const std::string_view> args, std::string_view version
   }
 
   asio::io_context control;
-  DaemonOptions daemon_options{options.db, options.socket.parent_path(), options.initiator_name, options.threads};
+  DaemonOptions daemon_options{options.db, options.socket.parent_path(), options.initiator_name, options.threads,
+                               options.kernel_nbd};
   Initiatord daemon(control, daemon_options, err);
   Handler handler = [&daemon](Request request) { return daemon.handle(std::move(request)); };
   auto server = open_control_server(control, options.socket, handler, error);

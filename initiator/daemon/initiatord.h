@@ -11,7 +11,8 @@
 //   node_new       {target, address, port}
 //   node_update    {target?, address?, port?, name, value}
 //   node_delete    {target?, address?, port?}
-//   login          {target, address, port, tpgt}  one node
+//   login          {target, address, port, tpgt}  one node; its LUNs are exported over
+//                                                 NBD and attached as /dev/nbdN (KernelNbd)
 //   logout         {sid}
 //   sessions       {sid?}                         everything -P 3 and --stats show
 //
@@ -37,11 +38,18 @@ class io_context;
 
 namespace uiscsi::initiator::daemon {
 
+// Whether a login attaches /dev/nbdN on each exported LUN (uiscsid --kernel-nbd).
+enum class KernelNbd {
+  automatic,  // where the kernel has nbd and we have CAP_SYS_ADMIN; else say why
+  off,        // only the NBD export
+};
+
 struct DaemonOptions {
   std::filesystem::path db;        // the node database root
   std::filesystem::path run_dir;   // where per-LUN sockets go
   std::string initiator_name;
   unsigned threads = 0;            // 0: one per core
+  KernelNbd kernel_nbd = KernelNbd::automatic;
 };
 
 struct SessionEntry;

@@ -30,6 +30,10 @@ struct LunExport {
   std::unique_ptr<nbd::Server> nbd;
   std::string nbd_uri;
   std::filesystem::path nbd_socket;
+  // /dev/nbd<kernel_device> attached on the export through the kernel's NBD client, or -1
+  // with `kernel_device_error` saying why not (no nbd module, no CAP_SYS_ADMIN, turned off).
+  int kernel_device = -1;
+  std::string kernel_device_error;
 };
 
 struct SessionEntry {

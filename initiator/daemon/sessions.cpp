@@ -8,6 +8,7 @@
 #include "initiator/daemon/iscsi_err.h"
 #include "initiator/daemon/session_entry.h"
 #include "initiator/isid.h"
+#include "initiator/nbd/kernel_device.h"
 #include "initiator/node_db/node_keys.h"
 #include "initiator/node_db/session_settings.h"
 #include "initiator/scsi_queries.h"
@@ -47,10 +48,32 @@ asio::awaitable<void> export_lun(asio::io_context& io, LunExport& lun, std::file
   lun.nbd = std::move(server);
 }
 
-// On the entry's worker: log in, then open every LUN REPORT LUNS lists as a block device
-// and export it over NBD.
+// On the entry's worker: /dev/nbdN on an exported LUN through the kernel's NBD client, as
+// open-iscsi gives every LUN its sdX; where that cannot be, the reason is kept for
+// uiscsiadm instead (the Unix-socket export stays usable either way). The kernel's
+// request timeout is left unset (0): the kernel then only warns about slow requests, and
+// the session's replacement_timeout alone decides when I/O fails.
+asio::awaitable<void> attach_lun(LunExport& lun, KernelNbd mode) {
+  if (mode == KernelNbd::off) {
+    lun.kernel_device_error = "turned off (uiscsid --kernel-nbd off)";
+    co_return;
+  }
+  if (std::string why = nbd::kernel_device_unavailable(); !why.empty()) {
+    lun.kernel_device_error = std::move(why);
+    co_return;
+  }
+  const nbd::KernelDevice device = co_await nbd::attach_kernel_device(lun.nbd_socket.string(), "");
+  if (device.ec) {
+    lun.kernel_device_error = device.error + ": " + device.ec.message();
+    co_return;
+  }
+  lun.kernel_device = device.index;
+}
+
+// On the entry's worker: log in, then open every LUN REPORT LUNS lists as a block device,
+// export it over NBD and attach /dev/nbdN on the export.
 asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node_db::SessionSettings settings,
-                                       std::filesystem::path run_dir) {
+                                       std::filesystem::path run_dir, KernelNbd kernel_nbd) {
   asio::io_context& io = *entry->io;
   Connector connector = make_connector(io, offload::Registry::with_builtin_paths(), settings.policy);
   SessionOpen opened = co_await Session::open(io, std::move(settings.config), std::move(connector));
@@ -60,30 +83,44 @@ asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node
   if (luns.ec) co_return Opened{};  // a session without LUNs is still a session
   for (const std::uint16_t lun : luns.value) {
     BlockDeviceOpen device = co_await BlockDevice::open(*entry->session, lun);
-    LunExport exported{lun, std::move(device.device), device.error, nullptr, {}, {}};
+    LunExport exported{lun, std::move(device.device), device.error, nullptr, {}, {}, -1, {}};
     if (exported.device) {
       const auto socket = run_dir / ("sid" + std::to_string(entry->sid) + "-lun" + std::to_string(lun) + ".nbd");
       co_await export_lun(io, exported, socket, entry->node.target + " LUN " + std::to_string(lun));
+      if (exported.nbd) co_await attach_lun(exported, kernel_nbd);
     }
     entry->luns.push_back(std::move(exported));
   }
   co_return Opened{};
 }
 
+struct Closed {
+  std::error_code ec;          // of the Logout
+  std::vector<std::string> warnings;  // devices that did not detach cleanly
+};
+
 // On the entry's worker: log out (or just close after a failed logout) and free it all.
-asio::awaitable<std::error_code> close_on_worker(std::shared_ptr<SessionEntry> entry) {
-  // NBD clients first: their requests in flight end before the session goes.
+asio::awaitable<Closed> close_on_worker(std::shared_ptr<SessionEntry> entry) {
+  Closed closed;
+  // The kernel's devices first (they are clients of the exports), then the other NBD
+  // clients: their requests in flight end before the session goes.
+  for (LunExport& lun : entry->luns) {
+    if (lun.kernel_device < 0) continue;
+    if (const std::error_code ec = co_await nbd::detach_kernel_device(lun.kernel_device)) {
+      closed.warnings.push_back("detaching /dev/nbd" + std::to_string(lun.kernel_device) + ": " + ec.message());
+    }
+    lun.kernel_device = -1;
+  }
   for (LunExport& lun : entry->luns) {
     if (!lun.nbd) continue;
     co_await lun.nbd->stop();
     std::error_code fs_ec;
     std::filesystem::remove(lun.nbd_socket, fs_ec);
   }
-  std::error_code ec;
-  if (entry->session) ec = co_await entry->session->logout();
+  if (entry->session) closed.ec = co_await entry->session->logout();
   entry->luns.clear();
   entry->session.reset();
-  co_return ec;
+  co_return closed;
 }
 
 std::string_view yes_no(bool value) { return value ? "Yes" : "No"; }
@@ -174,8 +211,13 @@ asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> e
       item["product"] = d.identity().product;
       item["size"] = d.geometry().size();
       item["block_size"] = d.geometry().block_size;
-      if (lun.nbd) item["nbd"] = lun.nbd_uri;
-      else item["error"] = lun.error;
+      if (lun.nbd) {
+        item["nbd"] = lun.nbd_uri;
+        if (lun.kernel_device >= 0) item["kernel_device"] = "/dev/nbd" + std::to_string(lun.kernel_device);
+        else item["kernel_device_error"] = lun.kernel_device_error;
+      } else {
+        item["error"] = lun.error;
+      }
     } else {
       item["error"] = lun.error;
     }
@@ -183,6 +225,27 @@ asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> e
   }
   out["luns"] = std::move(luns);
   co_return out;
+}
+
+// The /dev/nbdN of each LUN a login attached, or why none was.
+void log_kernel_devices(std::ostream& log, int sid, const json::object& described) {
+  const auto* luns = described.if_contains("luns");
+  if (!luns || !luns->is_array()) return;
+  for (const json::value& v : luns->as_array()) {
+    const json::object& lun = v.as_object();
+    const std::string prefix = "uiscsid: session " + std::to_string(sid) + " LUN " + std::to_string(lun.at("lun").to_number<int>());
+    if (const auto* device = lun.if_contains("kernel_device")) {
+      log << prefix << ": attached " << device->as_string().c_str() << '\n';
+    } else if (const auto* why = lun.if_contains("kernel_device_error")) {
+      log << prefix << ": no /dev/nbdN: " << why->as_string().c_str() << '\n';
+    }
+  }
+}
+
+void log_closed(std::ostream& log, int sid, const NodeKey& node, const Closed& closed) {
+  for (const std::string& warning : closed.warnings) log << "uiscsid: session " << sid << ": " << warning << '\n';
+  log << "uiscsid: session " << sid << ": logged out of " << node_label(node)
+      << (closed.ec ? " (" + closed.ec.message() + ")" : "") << '\n';
 }
 
 }  // namespace
@@ -240,7 +303,8 @@ asio::awaitable<Response> Initiatord::login_node(NodeKey key) {
   entry->sid = next_sid_++;
   logins_in_progress_.insert(directory);
   const Opened opened = co_await asio::co_spawn(
-      *entry->io, open_on_worker(entry, std::move(*settings.settings), options_.run_dir), asio::use_awaitable);
+      *entry->io, open_on_worker(entry, std::move(*settings.settings), options_.run_dir, options_.kernel_nbd),
+      asio::use_awaitable);
   logins_in_progress_.erase(directory);
   if (opened.ec) {
     // Free what the failed login left on its own thread.
@@ -251,6 +315,7 @@ asio::awaitable<Response> Initiatord::login_node(NodeKey key) {
   sessions_.emplace(entry->sid, entry);
   log_ << "uiscsid: session " << entry->sid << ": logged in to " << node_label(key) << '\n';
   json::object described = co_await asio::co_spawn(*entry->io, describe_on_worker(entry), asio::use_awaitable);
+  log_kernel_devices(log_, entry->sid, described);
   co_return Response::success(std::move(described));
 }
 
@@ -261,11 +326,10 @@ asio::awaitable<Response> Initiatord::logout(const json::object& args) {
   if (it == sessions_.end()) co_return Response::failure(kErrSessionNotFound, "session not found");
   std::shared_ptr<SessionEntry> entry = it->second;
   sessions_.erase(it);
-  const std::error_code ec = co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
-  log_ << "uiscsid: session " << entry->sid << ": logged out of " << node_label(entry->node)
-       << (ec ? " (" + ec.message() + ")" : "") << '\n';
+  const Closed closed = co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
+  log_closed(log_, entry->sid, entry->node, closed);
   // The session is gone either way: a failed Logout Response still ends it (closed).
-  if (ec) co_return Response::failure(kErrLogout, ec.message());
+  if (closed.ec) co_return Response::failure(kErrLogout, closed.ec.message());
   co_return Response::success(json::object{{"sid", entry->sid}});
 }
 
@@ -304,9 +368,8 @@ asio::awaitable<void> Initiatord::shutdown() {
   auto table = std::move(sessions_);
   sessions_.clear();
   for (auto& [sid, entry] : table) {
-    const std::error_code ec = co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
-    log_ << "uiscsid: session " << sid << ": logged out of " << node_label(entry->node)
-         << (ec ? " (" + ec.message() + ")" : "") << '\n';
+    const Closed closed = co_await asio::co_spawn(*entry->io, close_on_worker(entry), asio::use_awaitable);
+    log_closed(log_, sid, entry->node, closed);
   }
   workers_.stop();
 }

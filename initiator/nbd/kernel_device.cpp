@@ -2,6 +2,8 @@
 // handshake here, the netlink part in detail/nbd_netlink.cpp.
 #include "initiator/nbd/kernel_device.h"
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -110,7 +112,22 @@ asio::awaitable<std::error_code> off_thread(std::function<std::error_code()> cal
   co_return result;
 }
 
+// CAP_SYS_ADMIN in the effective set (capget(2) directly: no libcap for one bit).
+bool has_sys_admin() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+  if (::syscall(SYS_capget, &header, data) != 0) return false;
+  return (data[CAP_SYS_ADMIN / 32].effective >> (CAP_SYS_ADMIN % 32)) & 1u;
+}
+
 }  // namespace
+
+std::string kernel_device_unavailable() {
+  std::string why;
+  if (detail::netlink_probe(why)) return why;
+  if (!has_sys_admin()) return "no CAP_SYS_ADMIN (the kernel's nbd netlink commands need it)";
+  return {};
+}
 
 asio::awaitable<KernelDevice> attach_kernel_device(std::string unix_socket, std::string export_name, int index,
                                                    unsigned connections) {

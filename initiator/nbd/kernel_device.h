@@ -33,4 +33,9 @@ boost::asio::awaitable<KernelDevice> attach_kernel_device(std::string unix_socke
                                                           int index = -1, unsigned connections = 1);
 boost::asio::awaitable<std::error_code> detach_kernel_device(int index);
 
+// Why attach_kernel_device() cannot work here, in one line; empty when it can: the process
+// lacks CAP_SYS_ADMIN (the nbd family's commands need it), or the kernel has no "nbd"
+// netlink family (no nbd module). Blocking, but quick (one netlink round trip).
+std::string kernel_device_unavailable();
+
 }  // namespace uiscsi::initiator::nbd

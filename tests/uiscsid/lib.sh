@@ -47,8 +47,9 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# start_uiscsid [OPTION...]: uiscsid on our database and socket, with extra options.
 start_uiscsid() {
-  "$UISCSID" --db "$DB" --socket "$SOCK" --initiator-name "$INITIATOR" --threads 2 >>"$WORK/uiscsid.log" 2>&1 &
+  "$UISCSID" --db "$DB" --socket "$SOCK" --initiator-name "$INITIATOR" --threads 2 "$@" >>"$WORK/uiscsid.log" 2>&1 &
   UISCSID_PID=$!
   PIDS_TO_KILL+=("$UISCSID_PID")
   local i rc

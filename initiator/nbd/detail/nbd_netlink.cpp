@@ -118,7 +118,7 @@ std::error_code open_family(Socket& s, std::uint16_t& family, std::string& why) 
     if (type == CTRL_ATTR_FAMILY_ID && size >= 2) std::memcpy(&family, data, 2);
   });
   if (ec || family == 0) {
-    why = "the kernel has no \"nbd\" netlink family (is the nbd module loaded?)";
+    why = "the kernel has no \"nbd\" netlink family (the nbd module is not loaded: modprobe nbd)";
     return ec ? ec : std::make_error_code(std::errc::no_such_device);
   }
   return {};
@@ -165,6 +165,12 @@ std::error_code netlink_disconnect(int index, std::string& why) {
   auto ec = exchange(s.fd, m, [](std::uint16_t, const char*, std::size_t) {});
   if (ec) why = "NBD_CMD_DISCONNECT refused";
   return ec;
+}
+
+std::error_code netlink_probe(std::string& why) {
+  Socket s;
+  std::uint16_t family = 0;
+  return open_family(s, family, why);
 }
 
 }  // namespace uiscsi::initiator::nbd::detail

@@ -24,5 +24,7 @@ struct KernelConnect {
 std::error_code netlink_connect(const KernelConnect& request, std::span<const int> sockets, int& index,
                                 std::string& why);
 std::error_code netlink_disconnect(int index, std::string& why);
+// Only resolves the family: no error when the kernel's NBD client is there.
+std::error_code netlink_probe(std::string& why);
 
 }  // namespace uiscsi::initiator::nbd::detail
