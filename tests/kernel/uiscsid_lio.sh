@@ -7,6 +7,10 @@
 # and logout (the disk detached). A wrong CHAP secret, and a wrong mutual secret, exit
 # with iscsiadm's 24. A results table is printed at the end.
 #
+#   bash tests/kernel/uiscsid_lio.sh [BUILD_DIR]    on the host: boots the lab VM (vm-run) and
+#                                                   runs itself inside; exit 77 if no lab
+#
+# BUILD_DIR defaults to $UISCSI_BUILD_DIR, else the newest build/* holding uiscsid.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
