@@ -10,7 +10,7 @@
 //   co_await server.remove_export("");    // its clients are disconnected, in-flight I/O ends
 //   co_await server.stop();               // before the Session / BlockDevice go away
 //
-// Protocol: fixed newstyle handshake only, with NBD_OPT_GO, INFO, LIST, ABORT, EXPORT_NAME,
+// Protocol: fixed newstyle handshake only (bounded by ServerOptions::handshake_timeout), with NBD_OPT_GO, INFO, LIST, ABORT, EXPORT_NAME,
 // STRUCTURED_REPLY and LIST/SET_META_CONTEXT ("base:allocation"); in transmission READ,
 // WRITE, FLUSH, TRIM (UNMAP), WRITE_ZEROES (WRITE SAME), BLOCK_STATUS (GET LBA STATUS) and
 // DISC, with FUA. With use_tls() the server requires NBD_OPT_STARTTLS (OpenSSL, TLS 1.2 or
@@ -36,6 +36,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -66,6 +67,11 @@ struct ServerOptions {
   // that connection while this many (or max_in_flight_bytes of payload) are in flight.
   std::size_t max_requests_per_connection = 256;
   std::size_t max_in_flight_bytes = 256u << 20;
+  // A client that has not reached the transmission phase (NBD_OPT_GO / EXPORT_NAME, TLS
+  // included) this long after connecting is disconnected, so that clients that connect and
+  // stall cannot pile up sockets and memory (as qemu-nbd's --handshake-limit, also 10 s by
+  // default). Zero: no limit.
+  std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
 };
 
 // What add_export() found out about the LUN, for tools to print.

@@ -66,7 +66,9 @@ asio::awaitable<int> serve(asio::io_context& io, const Options& o) {
     co_await session.logout();
     co_return 1;
   }
-  initiator::nbd::Server server(io);
+  initiator::nbd::ServerOptions server_options;
+  server_options.handshake_timeout = o.handshake_timeout;
+  initiator::nbd::Server server(io, server_options);
   initiator::nbd::ExportOptions export_options;
   export_options.description = o.url.target + " LUN " + std::to_string(o.url.lun);
   export_options.read_only = o.read_only;

@@ -41,6 +41,10 @@ Options:
       --replacement-timeout SECONDS
                             how long I/O is held while the target is unreachable before
                             it fails with EIO (default 120, as open-iscsi)
+      --handshake-timeout SECONDS
+                            drop an NBD client that has not finished the handshake
+                            this long after connecting (default 10, as qemu-nbd's
+                            --handshake-limit; 0: no limit)
       --path tcp|placement|smc|iser|auto
                             the iSCSI connection's data path (default tcp; see
                             ARCHITECTURE: placement lands Data-In in the reply buffers)
@@ -106,6 +110,10 @@ Parsed parse_options(const std::vector<std::string_view>& args,
       unsigned seconds = 0;
       if (!value(v) || !number(v, seconds)) return {std::nullopt, "--replacement-timeout needs seconds"};
       o.replacement_timeout = std::chrono::seconds(seconds);
+    } else if (a == "--handshake-timeout") {
+      unsigned seconds = 0;
+      if (!value(v) || !number(v, seconds)) return {std::nullopt, "--handshake-timeout needs seconds"};
+      o.handshake_timeout = std::chrono::seconds(seconds);
     } else if (a == "--path") {
       std::optional<offload::Policy> p;
       if (!value(v) || !(p = offload::policy_from_name(v)))

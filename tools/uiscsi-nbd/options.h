@@ -26,6 +26,7 @@ struct Options {
   offload::Policy path = offload::Policy::tcp;  // --path: the iSCSI connection's data path
   std::string tls_certificate, tls_key;  // --tls-certificate / --tls-key: serve nbds://
   std::chrono::seconds replacement_timeout{120};
+  std::chrono::seconds handshake_timeout{10};  // --handshake-timeout; 0: no limit
   std::vector<iscsi::ChapAlgorithm> chap_algorithms;  // empty: the library's default
   bool help = false;
 };

@@ -105,7 +105,15 @@ asio::awaitable<void> Connection::run() {
   boost::system::error_code ignored;
   const int family = socket_.local_endpoint(ignored).protocol().family();
   if (family == AF_INET || family == AF_INET6) socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  if (co_await handshake()) {
+  std::shared_ptr<asio::steady_timer> deadline;
+  if (server_->options.handshake_timeout.count() > 0) {
+    deadline = std::make_shared<asio::steady_timer>(socket_.get_executor(), server_->options.handshake_timeout);
+    asio::co_spawn(socket_.get_executor(), handshake_deadline(deadline), asio::detached);
+  }
+  const bool negotiated = co_await handshake();
+  in_handshake_ = false;
+  if (deadline) deadline->cancel();
+  if (negotiated) {
     ++export_->connections;
     co_await transmission();
     // Requests already sent to the target complete (and are acknowledged to the target's
@@ -116,6 +124,13 @@ asio::awaitable<void> Connection::run() {
     --export_->connections;
   }
   close();
+}
+
+asio::awaitable<void> Connection::handshake_deadline(std::shared_ptr<asio::steady_timer> deadline) {
+  auto self = shared_from_this();
+  auto [ec] = co_await deadline->async_wait(kTuple);
+  // Closing the socket ends the handshake's pending read or write with an error.
+  if (!ec && in_handshake_) close();
 }
 
 // Sends the greeting and feeds the client's bytes to the handshake until it picks an export.

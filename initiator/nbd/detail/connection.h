@@ -11,6 +11,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -56,6 +57,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<bool> handshake();
+  // Closes the connection when `deadline` expires while the handshake is still running.
+  boost::asio::awaitable<void> handshake_deadline(std::shared_ptr<boost::asio::steady_timer> deadline);
   boost::asio::awaitable<void> transmission();
   boost::asio::awaitable<std::error_code> read_exact(std::byte* destination, std::size_t length);
   boost::asio::awaitable<void> handle(Request request, Buffer payload);
@@ -92,6 +95,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<Reply> replies_;
   bool writing_ = false;
   bool broken_ = false;  // a write failed or close() ran: replies are dropped
+  bool in_handshake_ = true;
 };
 
 }  // namespace uiscsi::initiator::nbd::detail
