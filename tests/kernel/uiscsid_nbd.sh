@@ -10,6 +10,8 @@
 #     sha256, umount, a clean `fsck -f -n`.
 #  3. `uiscsiadm --logout` detaches the disk (size 0) before the session ends; a second
 #     login and SIGTERM to uiscsid detach it too.
+#  4. uiscsid without CAP_SYS_ADMIN (capsh --drop): the login says why there is no disk,
+#     and the NBD socket is still served.
 #
 #   bash tests/kernel/uiscsid_nbd.sh [BUILD_DIR]    on the host: boots the lab VM (vm-run)
 #                                                   and runs itself inside; exit 77 if no lab
@@ -110,8 +112,9 @@ port=$("$target_bin" ctl portals --socket "$work/ctl.sock" | awk 'NR == 2 { n = 
 portal=127.0.0.1:$port
 
 sock=$work/run/uiscsid.sock
+# start_uiscsid [WRAPPER...]: uiscsid, run through WRAPPER (e.g. capsh) if given.
 start_uiscsid() {
-  "$uiscsid" --db "$work/db" --socket "$sock" --initiator-name "$INITIATOR" >>"$out/uiscsid.log" 2>&1 &
+  "$@" "$uiscsid" --db "$work/db" --socket "$sock" --initiator-name "$INITIATOR" >>"$out/uiscsid.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
   fail "uiscsid did not open its control socket"
@@ -169,4 +172,22 @@ wait "$daemon_pid" || fail "uiscsid did not exit 0 on SIGTERM"
 daemon_pid=
 detached "$disk" || fail "$disk is still attached after uiscsid's SIGTERM"
 say "ok: SIGTERM to uiscsid detached $disk"
+
+# 4. Without CAP_SYS_ADMIN.
+if command -v capsh >/dev/null; then
+  start_uiscsid capsh --drop=cap_sys_admin -- -c 'exec "$@"' capsh
+  adm -m node -T "$IQN" -p "$portal" --login >"$work/login"
+  cat "$work/login"
+  grep -qxF "LUN 0: No NBD disk attached: no CAP_SYS_ADMIN (the kernel's nbd netlink commands need it)" "$work/login" ||
+    fail "the login without CAP_SYS_ADMIN did not say why there is no disk"
+  uri=$(sed -n 's/^LUN 0: .*NBD export //p' "$work/login")
+  [ -S "${uri#*socket=}" ] || fail "no NBD socket at ${uri#*socket=}"
+  adm -m node -T "$IQN" -p "$portal" --logout >/dev/null
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" || fail "uiscsid did not exit 0 on SIGTERM"
+  daemon_pid=
+  say "ok: without CAP_SYS_ADMIN the login says why and keeps the NBD socket"
+else
+  say "capsh is not installed (libcap2-bin): the CAP_SYS_ADMIN part is skipped"
+fi
 say "PASS"
