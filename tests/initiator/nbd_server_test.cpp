@@ -23,7 +23,7 @@
 #include "initiator/nbd/server.h"
 #include "initiator/nbd/transmission.h"
 #include "initiator/session.h"
-#include "offload/registry.h"
+#include "interop.h"
 #include "tgtd.h"
 
 namespace uiscsi::initiator::nbd {
@@ -35,12 +35,6 @@ using Bytes = std::vector<std::byte>;
 using test::run;
 using test::Tgtd;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-
-#define SKIP_WITHOUT_TGTD()                               \
-  if (!Tgtd::available()) {                               \
-    WARN("SKIPPED: tgtd/tgtadm not found (package tgt)"); \
-    return;                                               \
-  }
 
 struct TempDir {
   TempDir() {
@@ -133,7 +127,7 @@ struct Fixture {
     c.initiator_name = "iqn.2024-01.org.uiscsi:nbd-server-test";
     c.target_name = tgtd.target_name();
     c.portal = {tgtd.address(), tgtd.port()};
-    opened = run(io, Session::open(io, c, make_connector(io, offload::Registry::with_builtin_paths())));
+    opened = run(io, Session::open(io, c, test::tested_connector(io)));
     if (!opened.session) throw std::runtime_error(opened.error);
     device = run(io, BlockDevice::open(*opened.session, 1));
     if (!device.device) throw std::runtime_error(device.error);

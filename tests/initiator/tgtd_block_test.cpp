@@ -12,7 +12,7 @@
 #include "initiator/block_device.h"
 #include "initiator/error.h"
 #include "initiator/session.h"
-#include "offload/registry.h"
+#include "interop.h"
 #include "sha256.h"
 #include "tgtd.h"
 
@@ -22,12 +22,6 @@ namespace {
 using test::run;
 using test::Tgtd;
 namespace asio = boost::asio;
-
-#define SKIP_WITHOUT_TGTD()                               \
-  if (!Tgtd::available()) {                               \
-    WARN("SKIPPED: tgtd/tgtadm not found (package tgt)"); \
-    return;                                               \
-  }
 
 SessionConfig config_for(const Tgtd& tgtd) {
   SessionConfig c;
@@ -72,7 +66,7 @@ TEST_CASE("tgtd: 64 MiB of random data at queue depth 32, verified by SHA-256", 
   constexpr std::size_t kTotal = 64u << 20;
   Tgtd tgtd;
   asio::io_context io;
-  SessionOpen o = run(io, Session::open(io, config_for(tgtd), make_connector(io, offload::Registry::with_builtin_paths())));
+  SessionOpen o = run(io, Session::open(io, config_for(tgtd), test::tested_connector(io)));
   INFO(o.error);
   REQUIRE(o.session);
   BlockDeviceOpen d = run(io, BlockDevice::open(*o.session, 1));
@@ -124,7 +118,7 @@ TEST_CASE("tgtd: flush, trim, write_zeroes and GET LBA STATUS on a thin LUN", "[
   options.thin_provisioning = true;
   Tgtd tgtd(options);
   asio::io_context io;
-  SessionOpen o = run(io, Session::open(io, config_for(tgtd), make_connector(io, offload::Registry::with_builtin_paths())));
+  SessionOpen o = run(io, Session::open(io, config_for(tgtd), test::tested_connector(io)));
   INFO(o.error);
   REQUIRE(o.session);
   BlockDeviceOpen d = run(io, BlockDevice::open(*o.session, 1));

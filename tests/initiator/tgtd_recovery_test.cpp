@@ -10,7 +10,7 @@
 #include "initiator/block_device.h"
 #include "initiator/error.h"
 #include "initiator/session.h"
-#include "offload/registry.h"
+#include "interop.h"
 #include "sha256.h"
 #include "tgtd.h"
 
@@ -21,12 +21,6 @@ using test::run;
 using test::Tgtd;
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
-
-#define SKIP_WITHOUT_TGTD()                               \
-  if (!Tgtd::available()) {                               \
-    WARN("SKIPPED: tgtd/tgtadm not found (package tgt)"); \
-    return;                                               \
-  }
 
 constexpr std::size_t kMiB = 1u << 20;
 
@@ -78,7 +72,7 @@ TEST_CASE("tgtd: killed and restarted within replacement_timeout, I/O is held an
   Tgtd tgtd(options);
   asio::io_context io;
   SessionOpen o = run(io, Session::open(io, config_for(tgtd, milliseconds{30000}),
-                                        make_connector(io, offload::Registry::with_builtin_paths())));
+                                        test::tested_connector(io)));
   INFO(o.error);
   REQUIRE(o.session);
   BlockDeviceOpen d = run(io, BlockDevice::open(*o.session, 1));
@@ -141,7 +135,7 @@ TEST_CASE("tgtd: past replacement_timeout, held and new I/O fail with session_fa
   Tgtd tgtd(options);
   asio::io_context io;
   SessionOpen o = run(io, Session::open(io, config_for(tgtd, milliseconds{1500}),
-                                        make_connector(io, offload::Registry::with_builtin_paths())));
+                                        test::tested_connector(io)));
   REQUIRE(o.session);
   BlockDeviceOpen d = run(io, BlockDevice::open(*o.session, 1));
   REQUIRE(d.device);

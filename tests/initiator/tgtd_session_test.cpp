@@ -8,12 +8,12 @@
 #include "initiator/error.h"
 #include "initiator/scsi_retry.h"
 #include "initiator/session.h"
+#include "interop.h"
 #include "iscsi/chap_error.h"
 #include "iscsi/login_status.h"
 #include "iscsi/scsi_capacity.h"
 #include "iscsi/scsi_cdb_build.h"
 #include "iscsi/scsi_lun.h"
-#include "offload/registry.h"
 #include "tgtd.h"
 
 namespace uiscsi::initiator {
@@ -22,12 +22,6 @@ namespace {
 using test::run;
 using test::Tgtd;
 namespace asio = boost::asio;
-
-#define SKIP_WITHOUT_TGTD()                                   \
-  if (!Tgtd::available()) {                                   \
-    WARN("SKIPPED: tgtd/tgtadm not found (package tgt)");     \
-    return;                                                   \
-  }
 
 SessionConfig config_for(const Tgtd& tgtd) {
   SessionConfig c;
@@ -68,7 +62,7 @@ TEST_CASE("tgtd: SendTargets discovery", "[.integration][discovery]") {
   Tgtd tgtd;
   asio::io_context io;
   const DiscoveryResult d =
-      run(io, discover(io, config_for(tgtd), make_connector(io, offload::Registry::with_builtin_paths())));
+      run(io, discover(io, config_for(tgtd), test::tested_connector(io)));
   INFO(d.error);
   REQUIRE_FALSE(d.ec);
   REQUIRE(d.targets.size() == 1);
@@ -83,7 +77,7 @@ TEST_CASE("tgtd: login without authentication, a command, logout", "[.integratio
   SKIP_WITHOUT_TGTD();
   Tgtd tgtd;
   asio::io_context io;
-  SessionOpen o = run(io, Session::open(io, config_for(tgtd), make_connector(io, offload::Registry::with_builtin_paths())));
+  SessionOpen o = run(io, Session::open(io, config_for(tgtd), test::tested_connector(io)));
   INFO(o.error);
   REQUIRE(o.session);
   const ReadCapacity rc = read_capacity(io, *o.session);
@@ -93,6 +87,9 @@ TEST_CASE("tgtd: login without authentication, a command, logout", "[.integratio
   const SessionInfo info = o.session->info();
   CHECK(info.state == SessionState::logged_in);
   CHECK(info.tsih != 0);
+  // The session reports the path it asked for as the one in use (ctest runs this per path).
+  CHECK(info.path.requested == test::tested_policy());
+  CHECK(info.path.in_use == *offload::explicit_path(test::tested_policy()));
   CHECK_FALSE(run(io, o.session->logout()));
   CHECK(o.session->state() == SessionState::closed);
   test::drain(io);
@@ -104,7 +101,7 @@ namespace uiscsi::initiator {
 namespace {
 
 SessionOpen open_session(asio::io_context& io, const SessionConfig& config) {
-  return run(io, Session::open(io, config, make_connector(io, offload::Registry::with_builtin_paths())));
+  return run(io, Session::open(io, config, test::tested_connector(io)));
 }
 
 // tgt numbers SHA-256 as 7 but computes SHA-1: offer it MD5, which it really supports.

@@ -8,6 +8,8 @@
 # portal's `offload` key), so the suite can run once per path; the counts then go to
 # conformance-PATH.txt. Unset, the portals keep the configuration's default.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../offload/path_lib.sh"
+require_offload_path
 require_tool iscsi-test-cu "Debian package libiscsi-bin"
 
 readonly TGT_SKIPPED=81

@@ -4,7 +4,8 @@
 # peer tool skips the test (exit 77).
 #
 # Environment (from CTest, tests/nbd/CMakeLists.txt): UISCSI_NBD (the uiscsi-nbd binary),
-# UISCSI_TARGET (uiscsi-target), UISCSI_RESULTS_DIR (files for reports).
+# UISCSI_TARGET (uiscsi-target), UISCSI_RESULTS_DIR (files for reports), UISCSI_OFFLOAD
+# (the data path of every uiscsi-nbd here, --path: tests/offload/path_lib.sh).
 
 set -u
 
@@ -39,6 +40,8 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 require_tool python3 "needed to pick free ports"
+source "$(dirname "${BASH_SOURCE[0]}")/../offload/path_lib.sh"
+require_offload_path
 
 # wait_for DESCRIPTION COMMAND...: retries COMMAND for up to 20 s.
 wait_for() {
@@ -96,11 +99,13 @@ restart_tgtd() {
 }
 
 # start_nbd NAME URL [OPTIONS...]: runs uiscsi-nbd on a Unix socket in $WORK unless OPTIONS
-# name another, waits for the URI it prints, and sets NAME_PID and NAME_URI.
+# name another, waits for the URI it prints, and sets NAME_PID and NAME_URI. With
+# UISCSI_OFFLOAD it logs in on that path, and fails unless that path is the one in use.
 start_nbd() {
   local name=$1 url=$2; shift 2
   local out="$WORK/$name.out" log="$WORK/$name.log"
   local args=("$@")
+  [ -n "${UISCSI_OFFLOAD:-}" ] && args+=(--path "$UISCSI_OFFLOAD")
   case " ${args[*]-} " in
     *" -p "* | *" -b "* | *" -k "*) ;;
     *) args+=(-k "$WORK/$name.sock") ;;
@@ -116,8 +121,20 @@ start_nbd() {
     sleep 0.1
   done
   [ -s "$out" ] || { cat "$log"; fail "uiscsi-nbd printed no URI within 20 s"; }
+  check_nbd_path "$name" "$log"
   printf -v "${name}_PID" '%s' "$pid"
   printf -v "${name}_URI" '%s' "$(head -n1 "$out")"
+}
+
+# check_nbd_path NAME LOG: uiscsi-nbd names the path it uses on stderr at login (with a
+# mode for smc); with UISCSI_OFFLOAD naming a path, that path and no fallback.
+check_nbd_path() {
+  local line
+  line=$(grep -m1 '^uiscsi-nbd: data path: ' "$2") || { cat "$2"; fail "$1: uiscsi-nbd did not name its data path"; }
+  offload_path_checked || return 0
+  grep -qx "uiscsi-nbd: data path: $UISCSI_OFFLOAD\( (mode [^()]*)\)\?" <<<"$line" ||
+    fail "$1: asked for the $UISCSI_OFFLOAD path, got: $line"
+  say "ok: $1: ${line#uiscsi-nbd: }"
 }
 
 # stop_nbd NAME: SIGTERM, and expects exit 0 within 30 s.

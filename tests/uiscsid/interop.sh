@@ -8,6 +8,9 @@
 #
 #   interop.sh tgtd            against tgt's tgtd
 #   interop.sh uiscsi-target   against our own target (also discovery CHAP)
+#
+# With UISCSI_OFFLOAD (tcp, placement, smc) discovery and every node use that data path,
+# and every session must report it in use (ctest: "uiscsid: interop tgtd placement").
 source "$(dirname "$0")/lib.sh"
 
 readonly KIND=${1:?tgtd or uiscsi-target}
@@ -70,6 +73,7 @@ readonly PORTAL=127.0.0.1:$PORT
 readonly LABEL_OPEN="[iface: default, target: $OPEN_IQN, portal: 127.0.0.1,$PORT]"
 readonly LABEL_CHAP="[iface: default, target: $CHAP_IQN, portal: 127.0.0.1,$PORT]"
 start_uiscsid
+use_offload_path "$PORTAL"
 
 # --- Discovery -------------------------------------------------------------------------
 if [ "$KIND" = uiscsi-target ]; then
@@ -93,6 +97,7 @@ out_has "127.0.0.1:$PORT,1 $CHAP_IQN"
 [ -f "$DB/nodes/$OPEN_IQN/127.0.0.1,$PORT,1/default" ] || fail "no node record in open-iscsi's layout"
 [ -f "$DB/send_targets/127.0.0.1,$PORT/st_config" ] || fail "no discovery record in open-iscsi's layout"
 grep -qxF "node.conn[0].port = $PORT" "$DB/nodes/$OPEN_IQN/127.0.0.1,$PORT,1/default" || fail "node record lacks its port"
+use_offload_path
 expect 0 -m discovery
 out_has "127.0.0.1:$PORT via sendtargets"
 expect 0 -m node
@@ -115,12 +120,12 @@ out_has "tcp: [1] 127.0.0.1:$PORT,1 $OPEN_IQN (non-flash)"
 expect 15 -m node -T "$OPEN_IQN" -p "$PORTAL" -l
 err_has "uiscsiadm: default: 1 session requested, but 1 already present."
 err_has "uiscsiadm: Could not log into all portals"
-expect 0 -m session -P 3
+check_offload_path
 out_has "Target: $OPEN_IQN (non-flash)"
 out_has "		iSCSI Connection State: LOGGED IN"
 out_has "		HeaderDigest: None"
 out_has "		DataDigest: None"
-out_has "		Path In Use: tcp"
+out_has "		Path In Use: ${UISCSI_OFFLOAD:-tcp}"
 out_has "		Remote Address: 127.0.0.1:$PORT"
 out_has "		Iface Initiatorname: $INITIATOR"
 out_contains "		Lun: "
@@ -139,7 +144,7 @@ err_has "uiscsiadm: No matching sessions found"
 update "$OPEN_IQN" "$PORTAL" node.conn[0].iscsi.HeaderDigest CRC32C
 update "$OPEN_IQN" "$PORTAL" node.conn[0].iscsi.DataDigest CRC32C
 expect 0 -m node -T "$OPEN_IQN" -p "$PORTAL" -l
-expect 0 -m session -P 2
+check_offload_path
 out_has "		HeaderDigest: CRC32C"
 out_has "		DataDigest: CRC32C"
 expect 0 -m session -u
@@ -163,7 +168,7 @@ else
   expect 12 -m node -T "$OPEN_IQN" -p "$PORTAL" -l
   err_has "uiscsiadm: smc: kernel has no AF_SMC"
 fi
-update "$OPEN_IQN" "$PORTAL" node.conn[0].offload tcp
+update "$OPEN_IQN" "$PORTAL" node.conn[0].offload "${UISCSI_OFFLOAD:-tcp}"
 
 # --- CHAP ---------------------------------------------------------------------------------
 expect 24 -m node -T "$CHAP_IQN" -p "$PORTAL" -l
@@ -181,7 +186,7 @@ expect 0 -m node -T "$CHAP_IQN" -p "$PORTAL" -o show
 out_has "node.session.auth.password = ********"
 expect 0 -m node -T "$CHAP_IQN" -p "$PORTAL" -l
 out_has "Login to $LABEL_CHAP successful."
-expect 0 -m session -P 2
+check_offload_path
 out_has "		username: $CHAP_USER"
 expect 0 -m node -T "$CHAP_IQN" -p "$PORTAL" -u
 
@@ -193,7 +198,7 @@ update "$CHAP_IQN" "$PORTAL" node.session.auth.password_in "$MUTUAL_SECRET"
 update "$CHAP_IQN" "$PORTAL" node.conn[0].iscsi.HeaderDigest CRC32C
 update "$CHAP_IQN" "$PORTAL" node.conn[0].iscsi.DataDigest CRC32C
 expect 0 -m node -T "$CHAP_IQN" -p "$PORTAL" -l
-expect 0 -m session -P 2
+check_offload_path
 out_has "		username_in: $MUTUAL_USER"
 out_has "		DataDigest: CRC32C"
 
@@ -204,6 +209,7 @@ err_has "uiscsiadm: default: 1 session requested, but 1 already present."
 out_has "Login to $LABEL_OPEN successful."
 expect 0 -m session
 [ "$(wc -l <<<"$OUT")" -eq 2 ] || fail "expected two sessions: $OUT"
+check_offload_path
 expect 0 -m node --logoutall=all
 [ "$(grep -c ' successful\.$' <<<"$OUT")" -eq 2 ] || fail "expected two logouts: $OUT"
 expect 21 -m session
@@ -213,6 +219,7 @@ expect 0 -m discovery -t st -p "$PORTAL" -l
 out_has "127.0.0.1:$PORT,1 $CHAP_IQN"
 out_has "Login to $LABEL_OPEN successful."
 out_has "Login to $LABEL_CHAP successful."
+check_offload_path
 expect 0 -m session -u
 [ "$(grep -c ' successful\.$' <<<"$OUT")" -eq 2 ] || fail "expected two logouts: $OUT"
 
@@ -222,4 +229,4 @@ out_has "New iSCSI node [tcp:[hw=,ip=,net_if=,iscsi_if=default] 127.0.0.1,9,-1 i
 expect 0 -m node -T iqn.2026-11.org.uiscsi:static -o delete
 expect 21 -m node -T iqn.2026-11.org.uiscsi:static
 stop_uiscsid
-say "ok: discovery, login, session listing and logout against $KIND (no auth, CHAP, mutual CHAP, digests on/off)"
+say "ok: discovery, login, session listing and logout against $KIND (no auth, CHAP, mutual CHAP, digests on/off)${UISCSI_OFFLOAD:+ on the $UISCSI_OFFLOAD path}"

@@ -5,6 +5,9 @@
 #
 # The environment comes from CTest (tests/uiscsid/CMakeLists.txt):
 #   UISCSID, UISCSIADM, UISCSI_TARGET   the binaries
+#   UISCSI_OFFLOAD                      the data path of every login and discovery
+#                                       (tests/offload/path_lib.sh); unset, the records'
+#                                       default
 
 set -u
 
@@ -41,6 +44,9 @@ fail() {
 require_tool() {
   command -v "$1" >/dev/null 2>&1 || { say "SKIP: $1 is not installed (${2:-})"; exit $SKIP; }
 }
+
+source "$(dirname "${BASH_SOURCE[0]}")/../offload/path_lib.sh"
+require_offload_path
 
 # A TCP port nobody listens on now: bind port 0 and ask which one the kernel gave.
 free_port() {
@@ -166,4 +172,33 @@ start_target() {
 # update IQN PORTAL NAME VALUE: sets one key of a node record.
 update() {
   expect 0 -m node -T "$1" -p "$2" -o update -n "$3" -v "$4"
+}
+
+# use_offload_path [PORTAL]: with UISCSI_OFFLOAD, puts every node record on that path
+# (node.conn[0].offload), and PORTAL's discovery record too (discovery.sendtargets.offload).
+use_offload_path() {
+  [ -n "${UISCSI_OFFLOAD:-}" ] || return 0
+  if [ -n "${1:-}" ]; then
+    expect 0 -m discoverydb -t st -p "$1" -o update -n discovery.sendtargets.offload -v "$UISCSI_OFFLOAD"
+  fi
+  adm -m node
+  [ "$RC" -eq 0 ] || return 0  # no node records yet
+  expect 0 -m node -o update -n "node.conn[0].offload" -v "$UISCSI_OFFLOAD"
+}
+
+# check_offload_path: with UISCSI_OFFLOAD naming a path, every session listed by
+# `-m session -P 3` uses it, with no fallback reason (a silent fallback fails the test).
+# Leaves that listing in OUT.
+check_offload_path() {
+  expect 0 -m session -P 3
+  offload_path_checked || return 0
+  local in_use fallback
+  in_use=$(sed -n 's/^[[:space:]]*Path In Use: //p' <<<"$OUT" | sort | uniq -c | sed 's/^ *//')
+  # An empty value prints as "<empty>", as iscsiadm's do.
+  fallback=$(sed -n 's/^[[:space:]]*Fallback Reason: //p' <<<"$OUT" | grep -v '^<empty>$')
+  local sessions
+  sessions=$(grep -c '^[[:space:]]*SID: ' <<<"$OUT")
+  [ "$in_use" = "$sessions $UISCSI_OFFLOAD" ] && [ -z "$fallback" ] ||
+    { printf '%s\n' "$OUT"; fail "asked for the $UISCSI_OFFLOAD path on $sessions session(s), in use: ${in_use:-none} ${fallback:+(fallback: $fallback)}"; }
+  say "ok: $sessions session(s) on the $UISCSI_OFFLOAD path"
 }

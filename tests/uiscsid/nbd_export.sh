@@ -9,6 +9,9 @@
 # there is none, and with --kernel-nbd off that it is turned off.
 #
 #   nbd_export.sh tgtd | uiscsi-target
+#
+# With UISCSI_OFFLOAD, discovery and the login use that data path, and the session must
+# report it in use.
 source "$(dirname "$0")/lib.sh"
 
 readonly KIND=${1:?tgtd or uiscsi-target}
@@ -40,7 +43,9 @@ TOML
   *) fail "unknown target kind $KIND" ;;
 esac
 start_uiscsid
+use_offload_path "127.0.0.1:$PORT"
 expect 0 -m discovery -t st -p "127.0.0.1:$PORT"
+use_offload_path
 expect 0 -m node -T "$IQN" -p "127.0.0.1:$PORT" --login
 URI=$(sed -n 's/^LUN [0-9]*: .*NBD export //p' <<<"$OUT" | head -n 1)
 [ -n "$URI" ] || { printf '%s\n' "$OUT"; fail "the login printed no NBD export"; }
@@ -61,7 +66,7 @@ else
   NO_NBD_MODULE=true
 fi
 
-expect 0 -m session -P 3
+check_offload_path
 out_contains "Attached NBD export $URI"
 if $NO_NBD_MODULE; then
   out_has "No NBD disk attached: the kernel has no \"nbd\" netlink family (the nbd module is not loaded: modprobe nbd)"
@@ -87,7 +92,7 @@ grep -qF -- "--kernel-nbd takes auto or off" "$WORK/out" || { cat "$WORK/out"; f
 start_uiscsid --kernel-nbd off
 expect 0 -m node -T "$IQN" -p "127.0.0.1:$PORT" --login
 out_has "LUN $LUN_NUMBER: No NBD disk attached: turned off (uiscsid --kernel-nbd off)"
-expect 0 -m session -P 3
+check_offload_path
 out_has "No NBD disk attached: turned off (uiscsid --kernel-nbd off)"
 expect 0 -m node -T "$IQN" -p "127.0.0.1:$PORT" --logout
 stop_uiscsid

@@ -51,6 +51,16 @@ initiator::SessionConfig session_config(const Options& o) {
   return c;
 }
 
+// One line on stderr with the path the connection really uses, so that a fallback is seen
+// (tests/nbd checks it): "uiscsi-nbd: data path: placement", then " (mode M)" where the path
+// has modes (smc) and " (fallback: REASON)" where it is not the one asked for.
+void log_data_path(const uiscsi::offload::PathInfo& path) {
+  std::cerr << "uiscsi-nbd: data path: " << uiscsi::offload::name(path.in_use);
+  if (!path.mode.empty()) std::cerr << " (mode " << path.mode << ')';
+  if (!path.fallback_reason.empty()) std::cerr << " (fallback: " << path.fallback_reason << ')';
+  std::cerr << std::endl;
+}
+
 asio::awaitable<int> serve(asio::io_context& io, const Options& o) {
   auto opened = co_await initiator::Session::open(io, session_config(o),
                                                   initiator::make_connector(io, uiscsi::offload::Registry::with_builtin_paths(), o.path));
@@ -60,6 +70,7 @@ asio::awaitable<int> serve(asio::io_context& io, const Options& o) {
     co_return 1;
   }
   initiator::Session& session = *opened.session;
+  log_data_path(session.info().path);
   auto device = co_await initiator::BlockDevice::open(session, o.url.lun);
   if (!device.device) {
     std::cerr << "uiscsi-nbd: LUN " << o.url.lun << ": " << device.error << '\n';

@@ -20,7 +20,8 @@ std::string help_text() {
 
 Logs in to the iSCSI target, opens the LUN and serves it over NBD until SIGINT/SIGTERM,
 like `qemu-nbd iscsi://...`. The first line printed is the NBD URI of the export (with -c, the
-device follows on the second line).
+device follows on the second line). Standard error names the data path the iSCSI connection
+really uses, and why when it is not the one --path asked for.
 
 URL arguments (libiscsi's syntax): target_user=NAME, target_password=SECRET (mutual CHAP),
 header_digest=crc32c|none|crc32c-none|none-crc32c, data_digest=(the same values).
