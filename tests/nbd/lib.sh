@@ -12,6 +12,8 @@ set -u
 : "${UISCSI_NBD:?set by ctest}"
 
 SKIP=77
+# Before the `cd` below: a script started by a relative path finds this one by it.
+source "$(dirname "${BASH_SOURCE[0]}")/../offload/path_lib.sh"
 PIDS_TO_KILL=()
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/uiscsi-nbd-test.XXXXXX")
 
@@ -40,7 +42,6 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 require_tool python3 "needed to pick free ports"
-source "$(dirname "${BASH_SOURCE[0]}")/../offload/path_lib.sh"
 require_offload_path
 
 # wait_for DESCRIPTION COMMAND...: retries COMMAND for up to 20 s.
