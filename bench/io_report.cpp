@@ -17,6 +17,7 @@ void write_io_table(const IoResult& r, std::ostream& out) {
       << (c.pattern == AccessPattern::sequential ? "sequential" : "random") << ", QD " << c.queue_depth << "\n";
   out << "path         " << offload::name(r.path.in_use);
   if (!r.path.fallback_reason.empty()) out << " (" << r.path.fallback_reason << ")";
+  if (!r.path.mode.empty()) out << ", " << r.path.mode;
   out << ", digests header " << digest_name(r.header_digest) << " data " << digest_name(r.data_digest) << "\n";
   out << std::setprecision(2);
   out << "time         " << r.seconds << " s, " << r.reads << " reads, " << r.writes << " writes\n";
@@ -55,6 +56,8 @@ void write_io_json(const IoResult& r, JsonWriter& json) {
   json.value(offload::name(r.path.in_use));
   json.key("fallback_reason");
   json.value(r.path.fallback_reason);
+  json.key("path_mode");
+  json.value(r.path.mode);
   json.key("header_digest");
   json.value(digest_name(r.header_digest));
   json.key("data_digest");

@@ -200,7 +200,9 @@ asio::awaitable<void> run_session(asio::io_context& io, const IoConfig& config, 
     if (const auto after = process_cpu_seconds(*config.target_pid)) result.target_cpu_seconds = *after - *target_before;
   }
   result.seconds = std::chrono::duration<double>(end - start).count();
-  result.counters = minus(session.info().counters, before.counters);
+  const initiator::SessionInfo after = session.info();
+  result.counters = minus(after.counters, before.counters);
+  result.path.mode = after.path.mode;  // placement may stop MSG_ZEROCOPY during the run
   result.reads = w.reads;
   result.writes = w.writes;
   result.bytes = w.bytes;

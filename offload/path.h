@@ -29,8 +29,15 @@ struct PathInfo {
   // How a path that has several ways of carrying the connection carries this one; empty
   // for the others. smc: the kernel's mode as SMC_DIAG reports it, "SMC-R", "SMC-D" or
   // "TCP" (fell back), or "unknown" when SMC_DIAG could not say (fallback_reason says why).
+  // placement: how large payloads are sent, kZeroCopyMode or "sendmsg: WHY" (kNoZeroCopy*).
   std::string mode = {};
 };
+
+// PathInfo::mode of a placement connection.
+inline constexpr std::string_view kZeroCopyMode = "MSG_ZEROCOPY";
+inline constexpr std::string_view kNoZeroCopyRefused = "sendmsg: the socket refused SO_ZEROCOPY";
+inline constexpr std::string_view kNoZeroCopyCopied =
+    "sendmsg: zerocopy off, the kernel copied MSG_ZEROCOPY sends (loopback, or no scatter-gather)";
 
 std::string_view name(Path path) noexcept;
 std::string_view name(Policy policy) noexcept;  // "auto" for Policy::auto_

@@ -4,7 +4,9 @@
 // the placed bytes right after they land. What the table does not cover (a miss, an evicted
 // entry, a range outside it) and what already sat in the read-ahead buffer is copied, as on
 // tcp: placement is best-effort, never an error. Large payloads are sent with MSG_ZEROCOPY
-// when the socket accepts SO_ZEROCOPY (see Transport::send for the buffer contract).
+// when the socket accepts SO_ZEROCOPY (see Transport::send for the buffer contract), until
+// the kernel reports that it copied one anyway (loopback always does): from then on plain
+// sendmsg gather writes from the same buffers, and PathInfo::mode says why.
 // switch_to_tcp() turns both off at once, losing nothing.
 //
 // Not done: sendfile(2)/splice(2) from a file backend. It would need an OutgoingPdu whose

@@ -74,6 +74,13 @@ struct TransportOptions {
   // with MSG_ZEROCOPY when the socket accepts SO_ZEROCOPY (below it, pinning pages and
   // reading the completion costs more than the copy).
   std::size_t zero_copy_threshold = 64 * 1024;
+  // placement: stop using MSG_ZEROCOPY on a socket as soon as the kernel reports that it
+  // copied a zerocopy send anyway (SO_EE_CODE_ZEROCOPY_COPIED: loopback, or a device without
+  // scatter-gather), as Documentation/networking/msg_zerocopy.rst advises. From then on the
+  // socket sends with plain sendmsg gather writes from the same buffers, paying neither the
+  // page pinning nor the completion reads. false keeps MSG_ZEROCOPY regardless (measuring
+  // what it costs, exercising the completion tracking over loopback).
+  bool zero_copy_stop_on_copy = true;
 };
 
 class Transport {

@@ -35,7 +35,11 @@ std::error_code StreamCore::open(OwnedFd fd, int family, int protocol) {
   local_ = SocketAddress::local_of(fd_);
   remote_ = SocketAddress::peer_of(fd_);
   // Refused (AF_UNIX, AF_SMC, an old kernel): the placement path then copies on send, as tcp.
-  if (placement_) zerocopy_ = enable_zerocopy(fd_);
+  if (placement_) {
+    zerocopy_ = enable_zerocopy(fd_);
+    std::lock_guard lock(path_mutex_);
+    path_.mode = zerocopy_ ? kZeroCopyMode : kNoZeroCopyRefused;
+  }
   return {};
 }
 
@@ -80,6 +84,7 @@ std::error_code StreamCore::switch_to_tcp(std::string_view reason) {
   std::lock_guard lock(path_mutex_);
   if (path_.in_use == Path::tcp) return {};
   if (!can_switch_) return make_error_code(errc::not_supported);
+  if (placement_) path_.mode.clear();  // tcp has one way of sending
   placement_ = false;
   path_.in_use = Path::tcp;
   path_.fallback_reason = "switched to tcp: " + std::string(reason);

@@ -105,6 +105,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void on_zerocopy_sent(std::error_code ec);
   void finish_batch(std::error_code ec, std::size_t bytes);
   void reap_zerocopy();
+  void stop_zerocopy();
   void watch_zerocopy();
   void cancel_sends() noexcept;
 
@@ -119,7 +120,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   // Mode. placement_: direct reads and zerocopy sends (until switch_to_tcp()).
   bool placement_;
   const bool can_switch_;
-  bool zerocopy_ = false;  // SO_ZEROCOPY accepted by the socket
+  // SO_ZEROCOPY accepted by the socket, and the kernel has not reported copying a send.
+  bool zerocopy_ = false;
 
   // Receive side.
   std::shared_ptr<RxFilter> filter_;

@@ -7,6 +7,12 @@
 // socket's error queue), which is what keeps Transport::send()'s buffer contract true.
 // Written batches wait in held_ while later ones are written. If the kernel runs out of
 // room for notifications (ENOBUFS), the rest of the batch is sent by copying.
+//
+// When a notification says the kernel copied the data after all (SO_EE_CODE_ZEROCOPY_COPIED,
+// which loopback always does), MSG_ZEROCOPY only added page pinning and completion reads:
+// the socket stops using it (TransportOptions::zero_copy_stop_on_copy) and sends every later
+// batch with plain gather writes from the same buffers. Batches already written with it
+// complete as before.
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -213,7 +219,10 @@ void StreamCore::reap_zerocopy() {
   const std::error_code ec = drain_zerocopy_notices(fd_, notices_);
   for (const ZeroCopyNotice& n : notices_) {
     const std::size_t released = zerocopy_ids_.release(n.lo, n.hi);
-    if (n.copied) counters_.zerocopy_copied.add(released);
+    if (n.copied) {
+      counters_.zerocopy_copied.add(released);
+      if (zerocopy_ && options_.zero_copy_stop_on_copy) stop_zerocopy();
+    }
   }
   while (!held_.empty() && zerocopy_ids_.released_before(held_.front().end)) {
     for (auto& op : held_.front().ops) {
@@ -224,6 +233,12 @@ void StreamCore::reap_zerocopy() {
   }
   if (ec && !tx_error_) tx_error_ = ec;
   watch_zerocopy();
+}
+
+void StreamCore::stop_zerocopy() {
+  zerocopy_ = false;
+  std::lock_guard lock(path_mutex_);
+  if (path_.in_use == Path::placement) path_.mode = kNoZeroCopyCopied;
 }
 
 void StreamCore::watch_zerocopy() {

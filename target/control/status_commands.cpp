@@ -32,7 +32,11 @@ boost::json::object counters_json(const offload::Counters& c) {
           {"pdus_sent", c.pdus_sent},
           {"digest_errors", c.digest_errors},
           {"placement_misses", c.placement_misses},
-          {"expectation_evictions", c.expectation_evictions}};
+          {"expectation_evictions", c.expectation_evictions},
+          {"placement_hits", c.placement_hits},
+          {"zerocopy_sends", c.zerocopy_sends},
+          {"bytes_zerocopy", c.bytes_zerocopy},
+          {"zerocopy_copied", c.zerocopy_copied}};
 }
 
 Outcome sessions_table(const StatusSource& source) {
@@ -67,7 +71,8 @@ Outcome connections_table(const StatusSource& source) {
       {"DIGEST-ERR", "/counters/digest_errors"},
       {"TASKS", "/tasks"},
       {"INITIATOR", "/initiator_name"},
-      {"FALLBACK", "/path/fallback_reason"}};
+      {"FALLBACK", "/path/fallback_reason"},
+      {"MODE", "/path/mode"}};
   return {make_table(columns, std::move(items)), {}};
 }
 
@@ -98,7 +103,8 @@ boost::json::object to_json(const iscsit::ConnectionInfo& connection) {
       {"path",
        {{"requested", offload::name(connection.path.requested)},
         {"in_use", offload::name(connection.path.in_use)},
-        {"fallback_reason", connection.path.fallback_reason}}},
+        {"fallback_reason", connection.path.fallback_reason},
+        {"mode", connection.path.mode}}},
       {"counters", counters_json(connection.counters)},
       {"initiator_name", connection.initiator_name},
       {"target_name", connection.target_name},

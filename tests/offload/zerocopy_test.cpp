@@ -57,6 +57,26 @@ sock_extended_err zerocopy_err(std::uint32_t lo, std::uint32_t hi, bool copied) 
   return err;
 }
 
+// A placement connection over TCP on 127.0.0.1: {connecting end, accepting end}.
+std::pair<Selection, Selection> placement_pair(asio::io_context& io, const TransportOptions& options) {
+  const Registry registry = Registry::with_builtin_paths();
+  ListenResult l = Listener::open(io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry, options);
+  REQUIRE(l.listener);
+  return run(io, [&]() -> asio::awaitable<std::pair<Selection, Selection>> {
+    auto [a, b] = co_await (connect(io, l.listener->local_endpoint(), Policy::placement, registry, options) &&
+                            l.listener->accept());
+    co_return std::pair{std::move(a), std::move(b)};
+  }());
+}
+
+// Loopback copies every zerocopy send, which would turn MSG_ZEROCOPY off after the first
+// one; the tests of the completion tracking keep it on.
+TransportOptions keep_zerocopy() {
+  TransportOptions options;
+  options.zero_copy_stop_on_copy = false;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("the tracker releases sends by notification ranges, in any order", "[zerocopy]") {
@@ -123,14 +143,7 @@ TEST_CASE("zerocopy notices are read from IP_RECVERR and IPV6_RECVERR messages",
 TEST_CASE("MSG_ZEROCOPY sends over TCP complete once the kernel is done, and the data is right",
           "[zerocopy][tcp]") {
   asio::io_context io;
-  const Registry registry = Registry::with_builtin_paths();
-  ListenResult l = Listener::open(io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry);
-  REQUIRE(l.listener);
-  auto pair = run(io, [&]() -> asio::awaitable<std::pair<Selection, Selection>> {
-    auto [a, b] = co_await (connect(io, l.listener->local_endpoint(), Policy::placement, registry) &&
-                            l.listener->accept());
-    co_return std::pair{std::move(a), std::move(b)};
-  }());
+  auto pair = placement_pair(io, keep_zerocopy());
   INFO(pair.first.error << " / " << pair.second.error);
   REQUIRE(pair.first.transport);
   REQUIRE(pair.second.transport);
@@ -180,11 +193,75 @@ TEST_CASE("MSG_ZEROCOPY sends over TCP complete once the kernel is done, and the
   CHECK(sent.bytes_zerocopy <= sent.bytes_sent);
   // Loopback delivers to a local socket, which the kernel can only do by copying: every
   // completion says so (SO_EE_CODE_ZEROCOPY_COPIED), but each one was still awaited.
-  CHECK(sent.zerocopy_copied <= sent.zerocopy_sends);
-  WARN("zerocopy sends " << sent.zerocopy_sends << ", reported copied " << sent.zerocopy_copied);
+  CHECK(sent.zerocopy_copied == sent.zerocopy_sends);
+  CHECK(target.path_info().mode == kZeroCopyMode);  // kept on, as asked
   const Counters got = initiator.counters();
   CHECK(got.bytes_placed + got.bytes_copied == data.size());
   CHECK(got.bytes_received == sent.bytes_sent);
+}
+
+// The kernel's advice (msg_zerocopy.rst): a socket whose zerocopy sends were copied anyway
+// should stop asking. Loopback always copies, so the switch is certain here: the first PDU
+// goes out with MSG_ZEROCOPY, its completion reports the copy, and every later PDU leaves by
+// plain sendmsg from the same buffers, the connection saying why.
+TEST_CASE("a socket whose zerocopy sends the kernel copied stops using MSG_ZEROCOPY", "[zerocopy][tcp]") {
+  asio::io_context io;
+  auto pair = placement_pair(io, {});
+  REQUIRE(pair.first.transport);
+  REQUIRE(pair.second.transport);
+  Transport& target = *pair.second.transport;  // sends Data-In
+  Transport& initiator = *pair.first.transport;
+  REQUIRE(target.capabilities().zero_copy_send);
+  CHECK(target.path_info().mode == kZeroCopyMode);
+  const bool digests = GENERATE(false, true);
+  const iscsi::PduLimits limits{.max_recv_data_segment_length = 1 << 18, .header_digest = digests, .data_digest = digests};
+  target.configure(limits);
+  initiator.configure(limits);
+
+  constexpr std::size_t kPdu = 256 * 1024, kPdus = 6;
+  const auto data = pattern(kPdu * kPdus, 31);
+  std::vector<std::byte> received(data.size());
+  const iovec dest = io_of(std::span(received));
+  initiator.expect(9, 0, {&dest, 1});
+  // One PDU at a time: each send completes only after its zerocopy notification was read.
+  auto sender = [&]() -> asio::awaitable<void> {
+    for (std::size_t i = 0; i < kPdus; ++i) {
+      const iovec v = io_of(std::span<const std::byte>(data).subspan(i * kPdu, kPdu));
+      co_await test::send_ok(target, test::data_in(9, std::uint32_t(i * kPdu), {&v, 1}));
+    }
+  };
+  auto receiver = [&]() -> asio::awaitable<void> {
+    for (std::size_t i = 0; i < kPdus; ++i) {
+      Received r = co_await initiator.receive();
+      REQUIRE_FALSE(r.ec);
+      CHECK(r.pdu.data_placed);
+    }
+  };
+  run(io, [&]() -> asio::awaitable<void> { co_await (sender() && receiver()); }());
+  CHECK(test::first_difference(received, data) == -1);
+
+  const Counters sent = target.counters();
+  INFO("zerocopy sends " << sent.zerocopy_sends << " (" << sent.bytes_zerocopy << " bytes), copied "
+                         << sent.zerocopy_copied << ", bytes sent " << sent.bytes_sent);
+  CHECK(sent.pdus_sent == kPdus);
+  CHECK(sent.zerocopy_sends >= 1);
+  CHECK(sent.zerocopy_copied == sent.zerocopy_sends);
+  // Only the first PDU went out with MSG_ZEROCOPY (in one or more calls).
+  const std::size_t first_pdu = iscsi::kBhsLength + kPdu + (digests ? 2 * iscsi::kDigestLength : 0);
+  CHECK(sent.bytes_zerocopy > 0);
+  CHECK(sent.bytes_zerocopy <= first_pdu);
+  CHECK(sent.bytes_sent == kPdus * first_pdu);
+  CHECK_FALSE(target.capabilities().zero_copy_send);
+  CHECK(target.path_info().mode == kNoZeroCopyCopied);
+  CHECK(target.path_info().in_use == Path::placement);
+  CHECK(target.path_info().fallback_reason.empty());
+  const Counters got = initiator.counters();
+  CHECK(got.bytes_received == sent.bytes_sent);
+  CHECK(got.bytes_placed + got.bytes_copied == data.size());
+
+  // Back to tcp: the placement send mode no longer applies.
+  REQUIRE_FALSE(target.switch_to_tcp("test"));
+  CHECK(target.path_info().mode.empty());
 }
 
 TEST_CASE("small sends and a refused SO_ZEROCOPY go out by copy", "[zerocopy]") {
@@ -227,19 +304,13 @@ TEST_CASE("small sends and a refused SO_ZEROCOPY go out by copy", "[zerocopy]") 
     REQUIRE_FALSE(r.ec);
     CHECK(std::equal(r.pdu.data.begin(), r.pdu.data.end(), data.begin(), data.end()));
     CHECK(pair.first->counters().zerocopy_sends == 0);
+    CHECK(pair.first->path_info().mode == kNoZeroCopyRefused);
   }
 }
 
 TEST_CASE("close() with zerocopy sends in the kernel's hands cancels them cleanly", "[zerocopy][tcp]") {
   asio::io_context io;
-  const Registry registry = Registry::with_builtin_paths();
-  ListenResult l = Listener::open(io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry);
-  REQUIRE(l.listener);
-  auto pair = run(io, [&]() -> asio::awaitable<std::pair<Selection, Selection>> {
-    auto [a, b] = co_await (connect(io, l.listener->local_endpoint(), Policy::placement, registry) &&
-                            l.listener->accept());
-    co_return std::pair{std::move(a), std::move(b)};
-  }());
+  auto pair = placement_pair(io, keep_zerocopy());
   REQUIRE(pair.first.transport);
   REQUIRE(pair.second.transport);
   Transport& sender = *pair.first.transport;
@@ -285,12 +356,14 @@ TEST_CASE("concurrent zerocopy senders all complete: no notification is lost", "
   // any moment of the sender's event loop.
   asio::io_context io, peer_io;
   const Registry registry = Registry::with_builtin_paths();
-  ListenResult l = Listener::open(peer_io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry);
+  ListenResult l = Listener::open(peer_io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry,
+                                  keep_zerocopy());
   REQUIRE(l.listener);
   std::optional<Selection> accepted;
   asio::co_spawn(peer_io, [&]() -> asio::awaitable<void> { accepted = co_await l.listener->accept(); }, test::rethrow);
   std::thread accepting([&] { peer_io.run(); });
-  Selection connected = run(io, connect(io, l.listener->local_endpoint(), Policy::placement, registry));
+  Selection connected =
+      run(io, connect(io, l.listener->local_endpoint(), Policy::placement, registry, keep_zerocopy()));
   accepting.join();
   REQUIRE(connected.transport);
   REQUIRE(accepted);
