@@ -1,6 +1,5 @@
-// The control socket protocol of uiscsid, as the target's (target/control/protocol.h): one
-// JSON object per line in each direction, one response per request, in order, over a Unix
-// stream socket.
+// The control socket protocol of uiscsid: the JSON line codec both daemons share
+// (control/json_lines.h), with one member of its own on failures.
 //
 //   request:  {"command": "login", "args": {"target": "iqn...", "address": "127.0.0.1", ...}}
 //   response: {"ok": true, "result": {...}}
@@ -12,36 +11,30 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "control/json_lines.h"
+
 namespace uiscsi::initiator::daemon {
 
-// Longest line either side accepts.
-inline constexpr std::size_t kMaxLineBytes = 4u << 20;
+using uiscsi::control::decode_request;
+using uiscsi::control::encode_request;
+using uiscsi::control::kMaxLineBytes;
+using uiscsi::control::Request;
 
-struct Request {
-  std::string command;
-  boost::json::object args;
+struct Response : uiscsi::control::Response {
+  int status = 0;  // when !ok: an iscsiadm exit code
+
+  static Response success(boost::json::value result) { return {{true, std::move(result), {}}, 0}; }
+  static Response failure(int status, std::string why) { return {{false, nullptr, std::move(why)}, status}; }
 };
 
-struct Response {
-  bool ok = false;
-  boost::json::value result;  // when ok
-  std::string error;          // when !ok
-  int status = 0;             // when !ok: an iscsiadm exit code
-
-  static Response success(boost::json::value result) { return {true, std::move(result), {}, 0}; }
-  static Response failure(int status, std::string why) { return {false, nullptr, std::move(why), status}; }
-};
-
-// Each encode_* returns one line, '\n' included; the decoders take it with or without.
-std::string encode_request(const Request& request);
+// One line, '\n' included, with `status` on a failure; decode_response reads a missing or
+// non-integer `status` as kErrGeneric.
 std::string encode_response(const Response& response);
-// nullopt with `error` set when the line is not JSON or not the shape above.
-std::optional<Request> decode_request(std::string_view line, std::string& error);
 std::optional<Response> decode_response(std::string_view line, std::string& error);
 
 // Typed access to request arguments: nullopt when absent or of another type.

@@ -1,7 +1,8 @@
-// The control socket protocol of uiscsi-target: one JSON object per line in each direction,
-// one response per request, in order, over a Unix stream socket.
+// The control socket protocol of uiscsi-target: the JSON line codec both daemons share
+// (control/json_lines.h), and what this daemon's results look like.
 //
-//   request:  {"command": "connections", "args": {"conn": "3"}}
+//   request:  {"command": "connections", "args": {"conn": "3"}}   (args: option name
+//             without "--" -> string, or true for a flag)
 //   response: {"ok": true, "result": RESULT}   or   {"ok": false, "error": "why"}
 //
 // RESULT is one of two shapes, so that `uiscsi-target ctl` can show a new command without
@@ -12,41 +13,28 @@
 //   a message  {"message": "switched 127.0.0.1:3260 <- 127.0.0.1:40000 to tcp"}
 #pragma once
 
-#include <boost/json/object.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
-#include <cstddef>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "control/json_lines.h"
+
 namespace uiscsi::target::control {
 
-// Longest line either side accepts (a connections table of thousands of rows fits).
-inline constexpr std::size_t kMaxLineBytes = 4u << 20;
-
-struct Request {
-  std::string command;
-  boost::json::object args;  // option name (without "--") -> string, or true for a flag
-};
-
-struct Response {
-  bool ok = false;
-  boost::json::value result;  // when ok
-  std::string error;          // when !ok
-};
+using uiscsi::control::decode_request;
+using uiscsi::control::decode_response;
+using uiscsi::control::encode_request;
+using uiscsi::control::encode_response;
+using uiscsi::control::kMaxLineBytes;
+using uiscsi::control::Request;
+using uiscsi::control::Response;
 
 struct Column {
   std::string title;    // as shown in the table head
   std::string pointer;  // RFC 6901 JSON pointer into an item, e.g. "/counters/bytes_sent"
 };
-
-// Each encode_* returns one line, '\n' included; the decoders take it with or without.
-std::string encode_request(const Request& request);
-std::string encode_response(const Response& response);
-// nullopt with `error` set when the line is not JSON or not the shape above.
-std::optional<Request> decode_request(std::string_view line, std::string& error);
-std::optional<Response> decode_response(std::string_view line, std::string& error);
 
 boost::json::value make_table(std::span<const Column> columns, boost::json::array items);
 boost::json::value make_message(std::string_view message);
