@@ -128,13 +128,17 @@ start_nbd() {
 }
 
 # check_nbd_path NAME LOG: uiscsi-nbd names the path it uses on stderr at login (with a
-# mode for smc); with UISCSI_OFFLOAD naming a path, that path and no fallback.
+# mode for smc and placement); with UISCSI_OFFLOAD naming a path, that path and no fallback.
 check_nbd_path() {
   local line
   line=$(grep -m1 '^uiscsi-nbd: data path: ' "$2") || { cat "$2"; fail "$1: uiscsi-nbd did not name its data path"; }
   offload_path_checked || return 0
-  grep -qx "uiscsi-nbd: data path: $UISCSI_OFFLOAD\( (mode [^()]*)\)\?" <<<"$line" ||
-    fail "$1: asked for the $UISCSI_OFFLOAD path, got: $line"
+  # A mode's words may hold parentheses of their own (placement's sendmsg reasons).
+  case "$line" in
+    *" (fallback: "*) fail "$1: asked for the $UISCSI_OFFLOAD path, got: $line" ;;
+    "uiscsi-nbd: data path: $UISCSI_OFFLOAD" | "uiscsi-nbd: data path: $UISCSI_OFFLOAD (mode "*) ;;
+    *) fail "$1: asked for the $UISCSI_OFFLOAD path, got: $line" ;;
+  esac
   say "ok: $1: ${line#uiscsi-nbd: }"
 }
 

@@ -53,7 +53,7 @@ initiator::SessionConfig session_config(const Options& o) {
 
 // One line on stderr with the path the connection really uses, so that a fallback is seen
 // (tests/nbd checks it): "uiscsi-nbd: data path: placement", then " (mode M)" where the path
-// has modes (smc) and " (fallback: REASON)" where it is not the one asked for.
+// has modes (smc, placement) and " (fallback: REASON)" where it is not the one asked for.
 void log_data_path(const uiscsi::offload::PathInfo& path) {
   std::cerr << "uiscsi-nbd: data path: " << uiscsi::offload::name(path.in_use);
   if (!path.mode.empty()) std::cerr << " (mode " << path.mode << ')';
