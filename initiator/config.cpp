@@ -24,7 +24,9 @@ std::error_code SessionConfig::validate(std::string& why) const {
     }
     if (chap->algorithms.empty()) return fail("no CHAP algorithm to offer");
   }
-  if (negotiation.max_connections != 1) return fail("only one connection per session is supported");
+  if (negotiation.max_connections < 1 || negotiation.max_connections > 65535) {
+    return fail("MaxConnections must be 1 to 65535 (RFC 7143 13.2)");
+  }
   if (negotiation.header_digests.empty() || negotiation.data_digests.empty()) {
     return fail("digest preference lists must not be empty");
   }

@@ -51,7 +51,8 @@ struct NegotiationSettings {
   std::uint32_t first_burst_length = 262144;
   std::uint32_t max_burst_length = 16776192;
   std::uint32_t max_outstanding_r2t = 4;
-  // Only 1 is supported: one connection per session.
+  // Connections per session (MC/S, RFC 7143 4.1.1): we offer this many and open as many as
+  // the target accepts, all on the session's io_context; 1 turns MC/S off.
   std::uint32_t max_connections = 1;
   std::uint32_t default_time2wait = 2;
   std::uint32_t default_time2retain = 0;

@@ -22,10 +22,11 @@ constexpr int kMaxRounds = 16;
 // Any value: only one login runs on a connection, and its ITT is not used afterwards.
 constexpr std::uint32_t kLoginItt = 0;
 
-iscsi::NegotiatorConfig negotiator_config(const SessionConfig& c) {
+iscsi::NegotiatorConfig negotiator_config(const SessionConfig& c, const LoginState& state) {
   iscsi::NegotiatorConfig n;
   n.role = iscsi::Role::initiator;
   n.session_type = c.session_type;
+  n.existing_session = state.session;
   iscsi::LocalSettings& l = n.local;
   l.initiator_name = c.initiator_name;
   l.initiator_alias = c.initiator_alias;
@@ -68,7 +69,7 @@ class Login {
   Login(offload::Transport& transport, const SessionConfig& config, const LoginState& state)
       : transport_(transport),
         channel_(transport, state, kLoginItt),
-        negotiator_(negotiator_config(config)) {
+        negotiator_(negotiator_config(config, state)) {
     if (config.chap) chap_.emplace(chap_config(*config.chap));
   }
 

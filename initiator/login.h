@@ -48,6 +48,9 @@ struct LoginState {
   std::uint32_t cmd_sn = 0;
   // StatSN + 1 of the last status seen on this connection (0 for a new one).
   std::uint32_t exp_stat_sn = 0;
+  // Set when the login adds a connection to a session (tsih != 0, MC/S): the session's
+  // negotiated parameters. Leading-only keys are then not offered (RFC 7143 6.3, 13).
+  std::optional<iscsi::SessionParams> session;
 };
 
 struct LoginResult {

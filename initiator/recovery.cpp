@@ -33,7 +33,7 @@ asio::awaitable<std::optional<EscalationStep>> SessionCore::escalate(Task& task,
   // already answered it (and the answer was lost): either way the task is over.
   if (from <= EscalationStep::abort_task) {
     const TmfOutcome abort =
-        co_await task_management(iscsi::TmfFunction::abort_task, task.lun, task.itt, task.cmd_sn);
+        co_await task_management(iscsi::TmfFunction::abort_task, task.lun, task.itt, task.cmd_sn, task.connection);
     if (settled()) co_return std::nullopt;
     if (!abort.ec && (abort.response == iscsi::TmfResponse::function_complete ||
                       abort.response == iscsi::TmfResponse::task_does_not_exist)) {
@@ -48,7 +48,7 @@ asio::awaitable<std::optional<EscalationStep>> SessionCore::escalate(Task& task,
     if (settled()) co_return std::nullopt;
     if (!reset.ec && reset.response == iscsi::TmfResponse::function_complete) {
       ++stats_.lun_resets;
-      abort_lun_tasks(*connection, task.lun, &task);
+      abort_lun_tasks(task.lun, &task);
       co_return EscalationStep::lun_reset;
     }
   }
@@ -84,7 +84,7 @@ asio::awaitable<void> SessionCore::recovery_loop() {
       SessionConfig attempt = config_;
       attempt.timeouts.login = std::clamp(std::chrono::duration_cast<Milliseconds>(deadline - now),
                                           Milliseconds{1}, config_.timeouts.login);
-      const LoginState login{.isid = isid_, .tsih = 0, .cid = 0, .cmd_sn = cmd_sn_, .exp_stat_sn = 0};
+      const LoginState login{.isid = isid_, .tsih = 0, .cid = 0, .cmd_sn = cmd_sn_, .exp_stat_sn = 0, .session = {}};
       Established e = co_await connect_and_login(connector_, attempt, login, config_.portal);
       if (state_ != SessionState::recovering) {
         if (e.transport) e.transport->close();

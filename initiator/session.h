@@ -15,7 +15,10 @@
 // place it), takes the status from a SCSI Response or a phase-collapsed Data-In, and
 // reports residuals and sense. It answers the target's NOP-In pings, pings an idle target
 // itself, follows Async Messages, and recovers from timeouts and lost connections as
-// initiator/recovery.h describes.
+// initiator/recovery.h describes. With NegotiationSettings::max_connections above 1 it adds
+// connections to the session (MC/S) up to what the target allows, and gives each new command
+// to the connection with the fewest outstanding ones; a command and its Data-Out, R2Ts and
+// ABORT TASK stay on that connection (connection allegiance, RFC 7143 4.1.1).
 //
 // Threading: a session lives on one io_context; call every member on that thread. The
 // awaitables run on it too. Many commands may be in flight at once (one coroutine each).
@@ -31,6 +34,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "initiator/command.h"
 #include "initiator/config.h"
@@ -62,23 +66,38 @@ enum class SessionState : std::uint8_t {
 
 std::string_view to_string(SessionState state) noexcept;
 
+// One connection of a session (MC/S: several).
+struct ConnectionInfo {
+  std::uint16_t cid = 0;
+  Portal portal;
+  offload::PathInfo path;
+  offload::Counters counters;
+  offload::SocketAddress local;
+  offload::SocketAddress remote;
+  std::uint32_t exp_stat_sn = 0;
+  std::size_t scsi_tasks = 0;  // outstanding SCSI commands allegiant to it
+};
+
 // A snapshot for tools (`uiscsiadm session show`) and tests.
 struct SessionInfo {
   SessionState state = SessionState::closed;
   iscsi::Isid isid{};
   std::uint16_t tsih = 0;
-  Portal portal;  // where the current (or last) connection is logged in
+  Portal portal;  // where the leading (or last) connection is logged in
   iscsi::NegotiatedParams params;
   offload::PathInfo path;
-  offload::Counters counters;  // of the current connection
-  // The current connection's 4-tuple, as the kernel reports it (AF_UNSPEC without one).
+  offload::Counters counters;  // of the leading connection
+  // The leading connection's 4-tuple, as the kernel reports it (AF_UNSPEC without one).
   offload::SocketAddress local;
   offload::SocketAddress remote;
   std::uint32_t cmd_sn = 0;    // the next CmdSN
   std::uint32_t exp_cmd_sn = 0;
   std::uint32_t max_cmd_sn = 0;
-  std::uint32_t exp_stat_sn = 0;
+  std::uint32_t exp_stat_sn = 0;  // on the leading connection
   std::size_t outstanding_tasks = 0;
+  // The session's connections (while recovering: the lost ones), the leading one (whose
+  // figures are above) first.
+  std::vector<ConnectionInfo> connections;
   RecoveryStats recovery;
   std::string last_error;  // why the last connection was lost, or the last login failed
 };

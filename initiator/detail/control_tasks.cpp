@@ -39,13 +39,14 @@ asio::awaitable<std::error_code> SessionCore::exchange(Task& task, iscsi::Outgoi
 asio::awaitable<SessionCore::TmfOutcome> SessionCore::task_management(iscsi::TmfFunction function,
                                                                       std::uint64_t lun,
                                                                       std::uint32_t referenced_itt,
-                                                                      std::uint32_t ref_cmd_sn) {
+                                                                      std::uint32_t ref_cmd_sn,
+                                                                      std::shared_ptr<Connection> connection) {
   if (state_ != SessionState::logged_in && state_ != SessionState::draining) {
     co_return TmfOutcome{state_ == SessionState::recovering ? make_error_code(errc::connection_lost) : closed_error()};
   }
   Task task(executor_, TaskKind::task_management);
   task.lun = lun;
-  task.connection = connection_;
+  task.connection = connection ? std::move(connection) : leading();
   TaskRegistration registration(*this, task);
   iscsi::TaskManagementRequest request;
   // Immediate: it must overtake the commands it is about (RFC 7143 11.5), and carries the
@@ -56,7 +57,7 @@ asio::awaitable<SessionCore::TmfOutcome> SessionCore::task_management(iscsi::Tmf
   request.initiator_task_tag = task.itt;
   request.referenced_task_tag = referenced_itt;
   request.cmd_sn = cmd_sn_;
-  request.exp_stat_sn = exp_stat_sn_;
+  request.exp_stat_sn = task.connection->exp_stat_sn;
   // RFC 7143 11.5.1: with RefCmdSN the target can tell a command it never received from
   // one already done, and treats the former's CmdSN as received (closing the gap).
   request.ref_cmd_sn = ref_cmd_sn;
@@ -68,13 +69,12 @@ asio::awaitable<SessionCore::TmfOutcome> SessionCore::task_management(iscsi::Tmf
 }
 
 asio::awaitable<std::error_code> SessionCore::reset_lun(std::uint64_t lun) {
-  const std::shared_ptr<Connection> connection = connection_;
   const TmfOutcome outcome = co_await task_management(iscsi::TmfFunction::logical_unit_reset, lun);
   if (outcome.ec) co_return outcome.ec;
   if (outcome.response != iscsi::TmfResponse::function_complete) co_return make_error_code(errc::task_management_failed);
   ++stats_.lun_resets;
   // RFC 7143 11.5.1: the reset ended every task of the LUN; no response will come for them.
-  abort_lun_tasks(*connection, lun, nullptr);
+  abort_lun_tasks(lun, nullptr);
   co_return std::error_code{};
 }
 
@@ -84,7 +84,7 @@ asio::awaitable<TextResult> SessionCore::text(iscsi::TextPairs request) {
   if ((out.ec = iscsi::serialize_text(request, wire))) co_return out;
   if ((out.ec = co_await wait_ready(true))) co_return out;
   Task task(executor_, TaskKind::text);
-  task.connection = connection_;
+  task.connection = leading();
   TaskRegistration registration(*this, task);
   std::vector<iscsi::TextSegment> segments;
   if ((out.ec = iscsi::split_text(wire, task.connection->params.max_send_data_segment_length, segments))) co_return out;
@@ -100,7 +100,7 @@ asio::awaitable<TextResult> SessionCore::text(iscsi::TextPairs request) {
     const bool continued = ours && segments[i].continued;
     // Each Text Request is a non-immediate command of its own: a CmdSN and a window slot.
     if ((out.ec = co_await wait_ready(true))) co_return out;
-    if (connection_ != task.connection) {
+    if (leading() != task.connection) {
       out.ec = make_error_code(errc::connection_lost);  // a text exchange is bound to its connection
       co_return out;
     }
@@ -110,7 +110,7 @@ asio::awaitable<TextResult> SessionCore::text(iscsi::TextPairs request) {
     pdu.initiator_task_tag = task.itt;
     pdu.target_transfer_tag = ttt;
     pdu.cmd_sn = cmd_sn_++;
-    pdu.exp_stat_sn = exp_stat_sn_;
+    pdu.exp_stat_sn = task.connection->exp_stat_sn;
     const iovec iov{const_cast<std::byte*>(data.data()), data.size()};
     iscsi::OutgoingPdu send{.bhs = pdu.encode(), .ahs = {},
                             .data = data.empty() ? std::span<const iovec>() : std::span<const iovec>(&iov, 1)};
@@ -149,7 +149,7 @@ asio::awaitable<std::error_code> SessionCore::send_logout(const std::shared_ptr<
   request.reason = iscsi::LogoutReason::close_session;
   request.initiator_task_tag = task.itt;
   request.cmd_sn = cmd_sn_;
-  request.exp_stat_sn = exp_stat_sn_;
+  request.exp_stat_sn = connection->exp_stat_sn;
   iscsi::OutgoingPdu pdu{.bhs = request.encode(), .ahs = {}, .data = {}};
   if (auto ec = co_await exchange(task, pdu, config_.timeouts.task_management)) {
     co_return ec == std::errc::timed_out ? make_error_code(errc::logout_failed) : ec;
@@ -174,13 +174,15 @@ asio::awaitable<std::error_code> SessionCore::logout() {
   set_state(SessionState::draining);
   co_await drain(Clock::now() + config_.timeouts.command);
   std::error_code ec = make_error_code(errc::connection_lost);
-  if (state_ == SessionState::draining && connection_->alive) ec = co_await send_logout(connection_);
+  // Reason "close the session" on the leading connection ends all of them (RFC 7143 11.14).
+  const std::shared_ptr<Connection> lead = leading();
+  if (state_ == SessionState::draining && lead && lead->alive) ec = co_await send_logout(lead);
   close();
   co_return ec;
 }
 
 asio::awaitable<void> SessionCore::requested_logout(std::shared_ptr<Connection> connection, Milliseconds within) {
-  if (connection != connection_ || state_ != SessionState::logged_in) co_return;
+  if (!connection->alive || state_ != SessionState::logged_in) co_return;
   set_state(SessionState::draining);
   co_await drain(Clock::now() + within);
   if (state_ != SessionState::draining || !connection->alive) co_return;
@@ -200,7 +202,7 @@ asio::awaitable<void> SessionCore::answer_nop_in(std::shared_ptr<Connection> con
   answer.initiator_task_tag = iscsi::kReservedTag;
   answer.target_transfer_tag = nop.target_transfer_tag;
   answer.cmd_sn = cmd_sn_;
-  answer.exp_stat_sn = exp_stat_sn_;
+  answer.exp_stat_sn = connection->exp_stat_sn;
   const iscsi::OutgoingPdu pdu{.bhs = answer.encode(), .ahs = {}, .data = {}};
   // A failure shows on the receive side as well, which handles it.
   (void)co_await connection->transport->send(pdu);

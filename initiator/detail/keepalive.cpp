@@ -14,14 +14,17 @@ asio::awaitable<void> SessionCore::keepalive_loop() {
   for (;;) {
     (void)co_await keepalive_wake_.wait_until(Clock::now() + interval);
     if (state_ == SessionState::closed || state_ == SessionState::failed) co_return;
-    const std::shared_ptr<Connection> connection = connection_;
-    if (state_ != SessionState::logged_in || !connection->alive) continue;
-    if (Clock::now() - connection->last_received < interval) continue;
-    const bool answered = co_await ping(connection);
-    if (!answered && connection->alive) {
-      ++stats_.nop_timeouts;
-      connection_failed(*connection, "no NOP-In from " + connection->portal.to_string() + " within " +
-                                         std::to_string(config_.timeouts.nop_timeout.count()) + " ms");
+    // Each connection of the session is pinged on its own: MC/S connections fail alone.
+    const std::vector<std::shared_ptr<Connection>> connections = connections_;
+    for (const std::shared_ptr<Connection>& connection : connections) {
+      if (state_ != SessionState::logged_in || !connection->alive) continue;
+      if (Clock::now() - connection->last_received < interval) continue;
+      const bool answered = co_await ping(connection);
+      if (!answered && connection->alive) {
+        ++stats_.nop_timeouts;
+        connection_failed(*connection, "no NOP-In from " + connection->portal.to_string() + " within " +
+                                           std::to_string(config_.timeouts.nop_timeout.count()) + " ms");
+      }
     }
   }
 }
@@ -36,7 +39,7 @@ asio::awaitable<bool> SessionCore::ping(std::shared_ptr<Connection> connection) 
   nop.initiator_task_tag = task.itt;
   nop.target_transfer_tag = iscsi::kReservedTag;
   nop.cmd_sn = cmd_sn_;
-  nop.exp_stat_sn = exp_stat_sn_;
+  nop.exp_stat_sn = task.connection->exp_stat_sn;
   iscsi::OutgoingPdu pdu{.bhs = nop.encode(), .ahs = {}, .data = {}};
   const std::error_code ec = co_await exchange(task, pdu, config_.timeouts.nop_timeout);
   co_return !ec;

@@ -48,51 +48,51 @@ void SessionCore::complete(std::uint32_t itt, TaskKind kind, iscsi::Pdu& pdu) {
 
 std::string SessionCore::dispatch(const std::shared_ptr<Connection>& connection, iscsi::Pdu& pdu) {
   switch (pdu.bhs.opcode()) {
-    case Opcode::scsi_data_in: on_data_in(pdu); return {};
+    case Opcode::scsi_data_in: on_data_in(*connection, pdu); return {};
     case Opcode::r2t: on_r2t(pdu); return {};
     case Opcode::scsi_response: {
       const auto r = iscsi::ScsiResponse::decode(pdu.bhs);
-      acknowledge_status(r.stat_sn);
+      acknowledge_status(*connection, r.stat_sn);
       update_window(r.exp_cmd_sn, r.max_cmd_sn);
       complete(r.initiator_task_tag, TaskKind::scsi, pdu);
       return {};
     }
     case Opcode::task_management_response: {
       const auto r = iscsi::TaskManagementResponse::decode(pdu.bhs);
-      acknowledge_status(r.stat_sn);
+      acknowledge_status(*connection, r.stat_sn);
       update_window(r.exp_cmd_sn, r.max_cmd_sn);
       complete(r.initiator_task_tag, TaskKind::task_management, pdu);
       return {};
     }
     case Opcode::text_response: {
       const auto r = iscsi::TextResponse::decode(pdu.bhs);
-      acknowledge_status(r.stat_sn);
+      acknowledge_status(*connection, r.stat_sn);
       update_window(r.exp_cmd_sn, r.max_cmd_sn);
       complete(r.initiator_task_tag, TaskKind::text, pdu);
       return {};
     }
     case Opcode::logout_response: {
       const auto r = iscsi::LogoutResponse::decode(pdu.bhs);
-      acknowledge_status(r.stat_sn);
+      acknowledge_status(*connection, r.stat_sn);
       update_window(r.exp_cmd_sn, r.max_cmd_sn);
       complete(r.initiator_task_tag, TaskKind::logout, pdu);
       return {};
     }
     case Opcode::nop_in: on_nop_in(connection, pdu); return {};
     case Opcode::async_message: on_async_message(connection, pdu); return {};
-    case Opcode::reject: on_reject(pdu); return {};
+    case Opcode::reject: on_reject(*connection, pdu); return {};
     default:
       // RFC 7143 7.1.4.1 (ERL 0): a PDU that makes no sense here ends the connection.
       return "unexpected " + std::string(iscsi::name(pdu.bhs.opcode())) + " PDU in Full Feature Phase";
   }
 }
 
-void SessionCore::on_data_in(iscsi::Pdu& pdu) {
+void SessionCore::on_data_in(Connection& connection, iscsi::Pdu& pdu) {
   const auto d = iscsi::DataIn::decode(pdu.bhs);
   update_window(d.exp_cmd_sn, d.max_cmd_sn);
   Task* task = find(d.initiator_task_tag, TaskKind::scsi);
   if (task == nullptr || task->done) {
-    if (d.status_present) acknowledge_status(d.stat_sn);
+    if (d.status_present) acknowledge_status(connection, d.stat_sn);
     return;
   }
   const Command& command = *task->command;
@@ -102,7 +102,7 @@ void SessionCore::on_data_in(iscsi::Pdu& pdu) {
       length > command.transfer_length - d.buffer_offset || (d.status_present && !d.final)) {
     task->failure = make_error_code(errc::protocol_error);
     task->wake.notify();
-    if (d.status_present) acknowledge_status(d.stat_sn);
+    if (d.status_present) acknowledge_status(connection, d.stat_sn);
     return;
   }
   // RFC 7143 11.7.5: DataSN counts the task's Data-In PDUs from 0. At ERL 0 a gap cannot be
@@ -114,7 +114,7 @@ void SessionCore::on_data_in(iscsi::Pdu& pdu) {
   task->progress = Clock::now();
   if (d.status_present) {
     // RFC 7143 11.7.4: phase collapse, the status rides on the last Data-In.
-    acknowledge_status(d.stat_sn);
+    acknowledge_status(connection, d.stat_sn);
     complete(d.initiator_task_tag, TaskKind::scsi, pdu);
   } else {
     task->wake.notify();  // progress moves the task's deadline
@@ -147,7 +147,7 @@ void SessionCore::on_nop_in(const std::shared_ptr<Connection>& connection, iscsi
   update_window(n.exp_cmd_sn, n.max_cmd_sn);
   if (n.initiator_task_tag != iscsi::kReservedTag) {
     // The answer to our ping; it carries a status sequence number (RFC 7143 11.19).
-    acknowledge_status(n.stat_sn);
+    acknowledge_status(*connection, n.stat_sn);
     complete(n.initiator_task_tag, TaskKind::nop, pdu);
     return;
   }
@@ -160,7 +160,7 @@ void SessionCore::on_nop_in(const std::shared_ptr<Connection>& connection, iscsi
 
 void SessionCore::on_async_message(const std::shared_ptr<Connection>& connection, const iscsi::Pdu& pdu) {
   const auto a = iscsi::AsyncMessage::decode(pdu.bhs);
-  acknowledge_status(a.stat_sn);
+  acknowledge_status(*connection, a.stat_sn);
   update_window(a.exp_cmd_sn, a.max_cmd_sn);
   auto self = shared_from_this();
   switch (a.async_event) {
@@ -182,7 +182,7 @@ void SessionCore::on_async_message(const std::shared_ptr<Connection>& connection
       return;
     case iscsi::AsyncEvent::task_termination:
       // Every task of that LUN is being terminated by the target: send them again.
-      abort_lun_tasks(*connection, a.lun, nullptr);
+      abort_lun_tasks(a.lun, nullptr);
       return;
     case iscsi::AsyncEvent::scsi_async_event:  // sense for the SCSI layer; nothing to do here
     case iscsi::AsyncEvent::vendor_specific:
@@ -190,9 +190,9 @@ void SessionCore::on_async_message(const std::shared_ptr<Connection>& connection
   }
 }
 
-void SessionCore::on_reject(const iscsi::Pdu& pdu) {
+void SessionCore::on_reject(Connection& connection, const iscsi::Pdu& pdu) {
   const auto r = iscsi::Reject::decode(pdu.bhs);
-  acknowledge_status(r.stat_sn);
+  acknowledge_status(connection, r.stat_sn);
   update_window(r.exp_cmd_sn, r.max_cmd_sn);
   // RFC 7143 11.17: the data segment is the header of the rejected PDU; its ITT says which
   // task lost it.

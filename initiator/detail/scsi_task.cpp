@@ -58,7 +58,7 @@ asio::awaitable<CommandResult> SessionCore::execute(const Command& command) {
     Task task(executor_, TaskKind::scsi);
     task.lun = command.lun;
     task.command = &command;
-    task.connection = connection_;
+    task.connection = pick_connection();
     TaskRegistration registration(*this, task);
     // A non-immediate command takes the next CmdSN (RFC 7143 4.2.2.1); nothing may
     // suspend between here and the start of its send, so CmdSNs go out in order.
@@ -148,7 +148,7 @@ asio::awaitable<std::error_code> SessionCore::send_command(Task& task, const Com
   pdu.initiator_task_tag = task.itt;
   pdu.expected_data_transfer_length = command.transfer_length;
   pdu.cmd_sn = task.cmd_sn;
-  pdu.exp_stat_sn = exp_stat_sn_;
+  pdu.exp_stat_sn = task.connection->exp_stat_sn;
   pdu.set_cdb(command.cdb.view());
   std::vector<std::byte> ahs;
   pdu.encode_ahs(ahs);
@@ -175,7 +175,7 @@ asio::awaitable<std::error_code> SessionCore::send_data_out(Task& task, const Co
     pdu.lun = command.lun;
     pdu.initiator_task_tag = task.itt;
     pdu.target_transfer_tag = target_transfer_tag;
-    pdu.exp_stat_sn = exp_stat_sn_;
+    pdu.exp_stat_sn = task.connection->exp_stat_sn;
     pdu.data_sn = data_sn++;
     pdu.buffer_offset = offset + sent;
     data.clear();

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "initiator/command.h"
 #include "initiator/config.h"
@@ -38,14 +39,19 @@
 
 namespace uiscsi::initiator::detail {
 
-// One logged-in connection.
+// One logged-in connection of the session (with MC/S, one of several).
 struct Connection {
   std::unique_ptr<offload::Transport> transport;
   std::uint64_t generation = 0;  // counts the session's connections
+  std::uint16_t cid = 0;
   iscsi::ConnectionParams params;
   Portal portal;
   bool alive = true;  // false once lost or closed; never true again
   Clock::time_point last_received;
+  // StatSN is per connection (RFC 7143 4.2.2.2): what we acknowledge on this one.
+  std::uint32_t exp_stat_sn = 0;
+  // SCSI tasks allegiant to this connection, to spread new ones over the session's.
+  std::size_t scsi_tasks = 0;
 };
 
 enum class TaskKind : std::uint8_t { scsi, task_management, text, logout, nop };
@@ -104,19 +110,25 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
     std::error_code ec;
     iscsi::TmfResponse response = iscsi::TmfResponse::function_rejected;
   };
+  // It goes on `connection` (ABORT TASK: the task's own, RFC 7143 11.5.1), or the leading one.
   boost::asio::awaitable<TmfOutcome> task_management(iscsi::TmfFunction function, std::uint64_t lun,
                                                      std::uint32_t referenced_itt = iscsi::kReservedTag,
-                                                     std::uint32_t ref_cmd_sn = 0);
+                                                     std::uint32_t ref_cmd_sn = 0,
+                                                     std::shared_ptr<Connection> connection = nullptr);
   // LOGICAL UNIT RESET, then every other task on `lun` is ended and sent again.
   boost::asio::awaitable<std::error_code> reset_lun(std::uint64_t lun);
 
   // --- Used across the parts --------------------------------------------------------------
-  // Declares `connection` lost: closes it, marks its tasks lost and starts recovery.
+  // Declares `connection` lost: closes it, marks its tasks lost and starts recovery. At
+  // ERL 0 a lost connection of an MC/S session takes the whole session down with it: its
+  // tasks cannot move to another connection (that is ERL 2), and a command the target never
+  // received leaves a CmdSN gap that stalls the others (RFC 7143 7.1.5, 4.2.2.1).
   void connection_failed(Connection& connection, std::string why);
-  // Marks every task on `lun` of `connection` but `except` as aborted and wakes them.
-  void abort_lun_tasks(const Connection& connection, std::uint64_t lun, const Task* except);
-  // The target's StatSN and command window, from any PDU that carries them.
-  void acknowledge_status(std::uint32_t stat_sn) noexcept;
+  // Marks every task on `lun` but `except` as aborted and wakes them.
+  void abort_lun_tasks(std::uint64_t lun, const Task* except);
+  // The target's StatSN on `connection`, and the session's command window, from any PDU that
+  // carries them.
+  static void acknowledge_status(Connection& connection, std::uint32_t stat_sn) noexcept;
   void update_window(std::uint32_t exp_cmd_sn, std::uint32_t max_cmd_sn) noexcept;
 
  private:
@@ -128,7 +140,16 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   boost::asio::awaitable<std::error_code> wait_ready(bool needs_cmd_sn);
   bool window_open() const noexcept;
   std::uint32_t allocate_itt() noexcept;
+  // The leading connection (null while there is none); text, logout and LUN resets go there.
+  const std::shared_ptr<Connection>& leading() const noexcept;
+  // Where a new SCSI command goes: the live connection with the fewest SCSI tasks.
+  std::shared_ptr<Connection> pick_connection() const;
+  // Makes `established` the session's leading connection, then adds the others (MC/S).
   void install(Established established);
+  // Logs in connections 1..n-1 of the session installed as `epoch`, one after the other; a
+  // refusal is recorded and ends the additions (the session runs on what it has).
+  boost::asio::awaitable<void> add_connections(std::uint64_t epoch, Portal portal);
+  void start_connection(const std::shared_ptr<Connection>& connection);
   void set_state(SessionState state) noexcept;
   std::error_code closed_error() const noexcept;
 
@@ -136,11 +157,11 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   boost::asio::awaitable<void> receive_loop(std::shared_ptr<Connection> connection);
   // Empty, or why the PDU breaks the connection (RFC 7143 at ERL 0: drop it).
   std::string dispatch(const std::shared_ptr<Connection>& connection, iscsi::Pdu& pdu);
-  void on_data_in(iscsi::Pdu& pdu);
+  void on_data_in(Connection& connection, iscsi::Pdu& pdu);
   void on_r2t(const iscsi::Pdu& pdu);
   void on_nop_in(const std::shared_ptr<Connection>& connection, iscsi::Pdu& pdu);
   void on_async_message(const std::shared_ptr<Connection>& connection, const iscsi::Pdu& pdu);
-  void on_reject(const iscsi::Pdu& pdu);
+  void on_reject(Connection& connection, const iscsi::Pdu& pdu);
   void complete(std::uint32_t itt, TaskKind kind, iscsi::Pdu& pdu);
   Task* find(std::uint32_t itt, TaskKind kind) noexcept;
 
@@ -181,15 +202,17 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   std::uint16_t tsih_ = 0;
 
   SessionState state_ = SessionState::recovering;
-  std::shared_ptr<Connection> connection_;
+  // The connections of the current (while recovering: the last) login, leading one first
+  // (CID 0). Lost ones stay, not alive, until the next install replaces them all.
+  std::vector<std::shared_ptr<Connection>> connections_;
   std::uint64_t generation_ = 0;
+  std::uint64_t epoch_ = 0;  // counts installs: additions of an older session are dropped
   iscsi::NegotiatedParams params_;
 
   // RFC 7143 4.2.2.1: the next CmdSN to assign, and the target's window.
   std::uint32_t cmd_sn_ = 1;
   std::uint32_t exp_cmd_sn_ = 1;
   std::uint32_t max_cmd_sn_ = 1;
-  std::uint32_t exp_stat_sn_ = 0;
 
   std::unordered_map<std::uint32_t, Task*> tasks_;
   std::uint32_t next_itt_ = 1;

@@ -66,7 +66,7 @@ constexpr std::array kNodeKeys{
     Key{"node.session.iscsi.MaxBurstLength", "16776192", Kind::number, 512, 16777215},
     Key{"node.session.iscsi.DefaultTime2Retain", "0", Kind::number, 0, 3600},
     Key{"node.session.iscsi.DefaultTime2Wait", "2", Kind::number, 0, 3600},
-    Key{"node.session.iscsi.MaxConnections", "1", Kind::number, 1, 1},
+    Key{"node.session.iscsi.MaxConnections", "1", Kind::number, 1, 65535},
     Key{"node.session.iscsi.MaxOutstandingR2T", "1", Kind::number, 1, 65535},
     Key{"node.session.iscsi.ERL", "0", Kind::number, 0, 0},
     Key{"node.conn[0].address", "", Kind::fixed},

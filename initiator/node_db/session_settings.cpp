@@ -130,6 +130,7 @@ SettingsResult node_session_settings(const Record& record, std::string_view init
   n.max_outstanding_r2t = r.number("node.session.iscsi.MaxOutstandingR2T", 1);
   n.default_time2wait = r.number("node.session.iscsi.DefaultTime2Wait", 2);
   n.default_time2retain = r.number("node.session.iscsi.DefaultTime2Retain", 0);
+  n.max_connections = r.number("node.session.iscsi.MaxConnections", 1);  // MC/S
   Timeouts& t = c.timeouts;
   using std::chrono::seconds;
   t.replacement = seconds(r.number("node.session.timeo.replacement_timeout", 120));

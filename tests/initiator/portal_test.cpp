@@ -90,9 +90,13 @@ TEST_CASE("config: what validate() refuses", "[config]") {
     c.chap->target_secret = "t-secret";
     CHECK_FALSE(c.validate(why));
   }
-  SECTION("more than one connection") {
-    c.negotiation.max_connections = 2;
+  SECTION("MaxConnections outside 1..65535 (RFC 7143 13.2)") {
+    c.negotiation.max_connections = 0;
     CHECK(c.validate(why) == errc::invalid_config);
+    c.negotiation.max_connections = 65536;
+    CHECK(c.validate(why) == errc::invalid_config);
+    c.negotiation.max_connections = 4;  // MC/S
+    CHECK_FALSE(c.validate(why));
   }
   SECTION("pings without a timeout") {
     c.timeouts.nop_timeout = Milliseconds{0};

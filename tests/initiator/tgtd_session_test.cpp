@@ -95,6 +95,24 @@ TEST_CASE("tgtd: login without authentication, a command, logout", "[.integratio
   test::drain(io);
 }
 
+TEST_CASE("tgtd: MC/S offered, tgt allows one connection: the session runs on one", "[.integration][login]") {
+  SKIP_WITHOUT_TGTD();
+  Tgtd tgtd;
+  asio::io_context io;
+  SessionConfig config = config_for(tgtd);
+  config.negotiation.max_connections = 4;
+  SessionOpen o = run(io, Session::open(io, config, make_connector(io, offload::Registry::with_builtin_paths())));
+  INFO(o.error);
+  REQUIRE(o.session);
+  REQUIRE_FALSE(read_capacity(io, *o.session).ec);
+  const SessionInfo info = o.session->info();
+  CHECK(info.params.session.max_connections == 1);  // the lower of the two offers
+  CHECK(info.connections.size() == 1);
+  CHECK(info.last_error.empty());  // no addition was tried
+  CHECK_FALSE(run(io, o.session->logout()));
+  test::drain(io);
+}
+
 }  // namespace uiscsi::initiator
 
 namespace uiscsi::initiator {

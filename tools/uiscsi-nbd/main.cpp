@@ -48,6 +48,7 @@ initiator::SessionConfig session_config(const Options& o) {
   if (o.url.header_digests) c.negotiation.header_digests = *o.url.header_digests;
   if (o.url.data_digests) c.negotiation.data_digests = *o.url.data_digests;
   c.timeouts.replacement = o.replacement_timeout;
+  c.negotiation.max_connections = o.connections;
   return c;
 }
 

@@ -49,6 +49,9 @@ Options:
       --path tcp|placement|smc|iser|auto
                             the iSCSI connection's data path (default tcp; see
                             ARCHITECTURE: placement lands Data-In in the reply buffers)
+      --connections N       offer MaxConnections=N: open up to N connections in the
+                            session (MC/S) if the target allows it (default 1; tgt
+                            and LIO allow 1, uiscsi-target 4)
       --chap-algorithms LIST
                             CHAP_A values offered, first preferred: md5, sha1, sha256,
                             sha3-256 (default sha256,sha1,md5; tgt wants md5)
@@ -120,6 +123,10 @@ Parsed parse_options(const std::vector<std::string_view>& args,
       if (!value(v) || !(p = offload::policy_from_name(v)))
         return {std::nullopt, "--path needs tcp, placement, smc, iser or auto"};
       o.path = *p;
+    } else if (a == "--connections") {
+      std::uint32_t n = 0;
+      if (!value(v) || !number(v, n) || n < 1 || n > 65535) return {std::nullopt, "--connections needs 1 to 65535"};
+      o.connections = n;
     } else if (a == "--chap-algorithms") {
       if (!value(v)) return {std::nullopt, "--chap-algorithms needs a list"};
       while (!v.empty()) {

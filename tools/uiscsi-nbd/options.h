@@ -27,6 +27,7 @@ struct Options {
   std::string tls_certificate, tls_key;  // --tls-certificate / --tls-key: serve nbds://
   std::chrono::seconds replacement_timeout{120};
   std::chrono::seconds handshake_timeout{10};  // --handshake-timeout; 0: no limit
+  std::uint32_t connections = 1;  // --connections: MaxConnections offered (MC/S)
   std::vector<iscsi::ChapAlgorithm> chap_algorithms;  // empty: the library's default
   bool help = false;
 };
