@@ -37,6 +37,11 @@ asio::awaitable<Selection> connect(asio::io_context& io, SocketAddress portal, P
   const asio::generic::stream_protocol::endpoint endpoint(portal.data(), portal.size(), protocol);
   auto [connect_ec] = co_await socket.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
   if (connect_ec) {
+    // The path disposes of it (an AF_SMC socket whose handshake is still running must not
+    // be closed on this thread: see smc_transport.h).
+    boost::system::error_code release_ec;
+    const int native = socket.release(release_ec);
+    if (!release_ec) registry.abandon_socket(d.path.in_use, OwnedFd(native));
     co_return Selection{nullptr, std::move(d.path), connect_ec,
                         "connect to " + portal.to_string() + ": " + connect_ec.message()};
   }

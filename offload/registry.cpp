@@ -124,4 +124,13 @@ OwnedFd Registry::open_socket(Path path, int family, std::error_code& ec) const 
   return fd;
 }
 
+void Registry::abandon_socket(Path path, OwnedFd socket) const {
+  const TransportFactory* factory = find(path);
+  if (factory != nullptr && factory->abandon) {
+    factory->abandon(std::move(socket));
+    return;
+  }
+  socket.reset();
+}
+
 }  // namespace uiscsi::offload

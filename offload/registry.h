@@ -48,6 +48,9 @@ struct TransportFactory {
   // OwnedFd and sets the error code. Empty: an ordinary TCP socket. smc needs its own
   // (AF_SMC, which still takes the family's socket addresses).
   std::function<OwnedFd(int family, std::error_code&)> open_socket;
+  // Disposes of a socket from open_socket whose connect did not complete (refused, timed
+  // out, cancelled). Empty: closed at once. smc needs its own: see close_abandoned_smc_socket().
+  std::function<void(OwnedFd)> abandon;
 };
 
 // A path decision without a socket: what select() would pick for a policy.
@@ -89,6 +92,8 @@ class Registry {
   // open_socket, or a TCP socket). Errors: errc::path_unavailable if `path` is not
   // registered, or the socket(2) error.
   OwnedFd open_socket(Path path, int family, std::error_code& ec) const;
+  // A socket of `path` whose connect did not complete: its factory's abandon, or close.
+  void abandon_socket(Path path, OwnedFd socket) const;
 
  private:
   // Whether `path` is registered and its probe agrees; `why` says why not.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "offload/detail/smc_decline.h"
 #include "offload/detail/smc_diag.h"
@@ -62,7 +63,17 @@ TransportFactory smc_factory() {
   f.probe = probe_once;
   f.adopt = make_smc_transport;
   f.open_socket = open_smc_socket;
+  f.abandon = close_abandoned_smc_socket;
   return f;
+}
+
+void close_abandoned_smc_socket(OwnedFd socket) {
+  if (!socket) return;
+  try {
+    std::thread([fd = std::move(socket)]() mutable { fd.reset(); }).detach();
+  } catch (const std::system_error&) {
+    // No thread to be had: the closure, destroyed here, has closed it on this thread.
+  }
 }
 
 OwnedFd open_smc_socket(int family, std::error_code& ec) {

@@ -37,6 +37,14 @@ TransportFactory smc_factory();
 // socket(AF_SMC, SOCK_STREAM, SMCPROTO_SMC or SMCPROTO_SMC6 for `family` AF_INET / AF_INET6).
 OwnedFd open_smc_socket(int family, std::error_code& ec);
 
+// The factory's abandon hook: closes an AF_SMC socket whose connect did not complete on a
+// detached thread of its own. While a non-blocking connect's SMC handshake is running,
+// close(2) waits for the kernel's handshake worker (smc_release -> cancel_work_sync), and
+// that worker can hang for good: in the kernel lab (tests/kernel/smc_r.sh, Linux 6.1 over
+// Soft-RoCE) a failed SMC-R first link leaves it in smc_wr_drain_cq forever. Closed on the
+// caller's thread, the socket would take the io_context, and the daemon, with it.
+void close_abandoned_smc_socket(OwnedFd socket);
+
 // Wraps a connected AF_SMC socket (handshake done: from connect() or Listener::accept());
 // takes ownership of it in every case. Asks SMC_DIAG for the mode; if SMC_DIAG cannot tell
 // (no smc_diag module), the connection is still made, with mode "unknown" and the reason in

@@ -28,8 +28,12 @@ if [ "${LAB_GUEST:-}" != 1 ]; then
     echo "SKIPPED: kernel lab not available ($vm_run)"
     exit 77
   fi
+  out=$(mktemp -d "${TMPDIR:-/tmp}/uiscsi-smc.XXXXXX")  # the VM's --out, private to this run
+  trap 'rm -rf "$out"' EXIT
   cd "$root"
-  exec "$vm_run" --timeout 300 -- bash tests/kernel/smc.sh "$test_offload"
+  rc=0
+  "$vm_run" --timeout 300 --out "$out" -- bash tests/kernel/smc.sh "$test_offload" || rc=$?
+  exit "$rc"
 fi
 
 # In the guest.

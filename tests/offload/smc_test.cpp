@@ -4,6 +4,7 @@
 // runs in the kernel lab (tests/kernel/smc.sh).
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <linux/rtnetlink.h>
 #include <linux/smc_diag.h>
 #include <linux/sock_diag.h>
@@ -22,6 +23,7 @@
 #include "offload/connect.h"
 #include "offload/detail/smc_decline.h"
 #include "offload/detail/smc_diag.h"
+#include "offload/detail/tcp_socket.h"
 #include "offload/error.h"
 #include "offload/listener.h"
 #include "offload/smc_transport.h"
@@ -168,6 +170,52 @@ TEST_CASE("smc: the factory adopts only AF_SMC sockets", "[smc]") {
   ec.clear();
   CHECK_FALSE(open_smc_socket(AF_UNIX, ec));
   CHECK(ec == std::errc::address_family_not_supported);
+}
+
+TEST_CASE("smc: a socket whose connect failed goes to its path's abandon hook, not close", "[smc][connect]") {
+  // A port nobody listens on: bound, never listening, so the connect is refused.
+  OwnedFd holder(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  REQUIRE(holder);
+  auto loopback = SocketAddress::ip("127.0.0.1", 0).value();
+  REQUIRE(::bind(holder.get(), loopback.data(), loopback.size()) == 0);
+  const SocketAddress portal = SocketAddress::local_of(holder.get());
+
+  std::vector<OwnedFd> abandoned;
+  TransportFactory f = tcp_factory();
+  f.abandon = [&abandoned](OwnedFd socket) { abandoned.push_back(std::move(socket)); };
+  Registry registry;
+  registry.add(f);
+  asio::io_context io;
+  const Selection s = run(io, connect(io, portal, Policy::tcp, registry));
+  CHECK(s.ec == std::errc::connection_refused);
+  CHECK_FALSE(s.transport);
+  REQUIRE(abandoned.size() == 1);
+  // Handed over open, and no longer Asio's: the hook owns it.
+  CHECK(::fcntl(abandoned[0].get(), F_GETFD) != -1);
+  CHECK(detail::socket_option(abandoned[0].get(), SO_DOMAIN) == AF_INET);
+
+  // Without a hook the registry closes it.
+  abandoned.clear();
+  Registry plain;
+  plain.add(tcp_factory());
+  const Selection t = run(io, connect(io, portal, Policy::tcp, plain));
+  CHECK(t.ec == std::errc::connection_refused);
+  CHECK(abandoned.empty());
+}
+
+TEST_CASE("smc: the factory closes an abandoned socket on a thread of its own", "[smc][connect]") {
+  REQUIRE(smc_factory().abandon);
+  int fds[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+  OwnedFd peer(fds[1]);
+  smc_factory().abandon(OwnedFd(fds[0]));
+  // The peer sees the end of the stream once that thread has closed it (the wait is a
+  // bound against hanging, not a measurement).
+  pollfd p{peer.get(), POLLIN, 0};
+  REQUIRE(::poll(&p, 1, 30000) == 1);
+  char byte;
+  CHECK(::read(peer.get(), &byte, 1) == 0);
+  close_abandoned_smc_socket(OwnedFd());  // nothing to close: no thread, no error
 }
 
 TEST_CASE("smc: decline codes in the kernel's words", "[smc]") {

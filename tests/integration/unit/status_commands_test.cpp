@@ -60,11 +60,22 @@ TEST_CASE("a connection's JSON names its 4-tuple, path, fallback reason and coun
   CHECK(json.at("path").at("requested") == "auto");
   CHECK(json.at("path").at("in_use") == "tcp");
   CHECK(json.at("path").at("fallback_reason") == "placement: not built; smc: not built");
+  CHECK(json.at("path").at("mode") == "");  // tcp has no kernel-side mode
   CHECK(json.at("counters").at("bytes_received") == 1048576u);
   CHECK(json.at("counters").at("digest_errors") == 2u);
   CHECK(json.at("params").at("header_digest") == "CRC32C");
   CHECK(json.at("params").at("max_recv_data_segment_length") == 262144u);
   CHECK(json.at("tasks") == 3u);
+}
+
+TEST_CASE("an smc connection names the mode the kernel chose, and why it fell back", "[control][status]") {
+  iscsit::ConnectionInfo c = sample_connection();
+  c.path = {offload::Policy::smc, offload::Path::smc, "smc: kernel fell back to TCP: no SMC device found (0x03030000)"};
+  c.path.mode = "TCP";
+  const auto json = to_json(c);
+  CHECK(json.at("path").at("in_use") == "smc");
+  CHECK(json.at("path").at("mode") == "TCP");
+  CHECK(json.at("path").at("fallback_reason") == "smc: kernel fell back to TCP: no SMC device found (0x03030000)");
 }
 
 TEST_CASE("connections renders one aligned row per connection", "[control][status]") {
