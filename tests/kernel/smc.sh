@@ -23,9 +23,13 @@ if [ -z "$test_offload" ] || [ ! -x "$test_offload" ]; then
 fi
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  vm_run=${UISCSI_VM_RUN:-$root/../shared/lab/vm-run}
-  if [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available ($vm_run)"
+  # UISCSI_VM_RUN, else the lab beside the checkout (a main tree or a worktree under wt/).
+  vm_run=${UISCSI_VM_RUN:-}
+  for candidate in "$vm_run" "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] && { vm_run=$candidate; break; }
+  done
+  if [ -z "$vm_run" ] || [ ! -x "$vm_run" ]; then
+    echo "SKIPPED: kernel lab not available (vm-run; set UISCSI_VM_RUN)"
     exit 77
   fi
   out=$(mktemp -d "${TMPDIR:-/tmp}/uiscsi-smc.XXXXXX")  # the VM's --out, private to this run

@@ -52,7 +52,8 @@ if [ "${LAB_GUEST:-}" != 1 ]; then
     [ -x "$b" ] || { echo "SKIPPED: $b is not built (build it, or pass the build directory)"; exit $SKIP; }
   done
   vm_run=${UISCSI_VM_RUN:-}
-  for candidate in "$vm_run" /work/shared/lab/vm-run "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
+  # UISCSI_VM_RUN, else the lab beside the checkout (a main tree or a worktree under wt/).
+  for candidate in "$vm_run" "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
     [ -n "$candidate" ] && [ -x "$candidate" ] && { vm_run=$candidate; break; }
   done
   if [ -z "$vm_run" ] || [ ! -x "$vm_run" ]; then
