@@ -6,7 +6,8 @@
 #
 # UISCSI_OFFLOAD (optional: tcp, placement, smc, auto) sets both portals' data path (the
 # portal's `offload` key), so the suite can run once per path; the counts then go to
-# conformance-PATH.txt. Unset, the portals keep the configuration's default.
+# conformance-PATH.txt, and every connection sampled from `ctl connections` during the
+# suite must be on that path. Unset, the portals keep the configuration's default.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../offload/path_lib.sh"
 require_offload_path
@@ -42,10 +43,33 @@ read -r PORT1 PORT2 <<<"$T_PORTS"
 [ -n "${PORT2:-}" ] || fail "expected two portals, got: $T_PORTS"
 say "uiscsi-target serves $IQN on 127.0.0.1:$PORT1 and 127.0.0.2:$PORT2"
 
+# With UISCSI_OFFLOAD naming one path, `ctl connections --json` is sampled while the suite
+# runs: every connection seen must be on that path with no fallback reason.
+if offload_path_checked; then
+  require_tool jq "package jq"
+  : >"$WORK/paths.tsv"
+  while :; do
+    "$UISCSI_TARGET" ctl connections --json --socket "$T_CTL" 2>/dev/null |
+      jq -r '.[] | [.path.in_use, .path.fallback_reason] | @tsv' >>"$WORK/paths.tsv"
+    sleep 0.5
+  done &
+  SAMPLER=$!
+  PIDS_TO_KILL+=("$SAMPLER")
+fi
+
 OUT="$WORK/iscsi-test-cu.out"
 rc=0
 timeout 3600 iscsi-test-cu -d -n -t ALL \
   "iscsi://127.0.0.1:$PORT1/$IQN/0" "iscsi://127.0.0.2:$PORT2/$IQN/0" >"$OUT" 2>&1 || rc=$?
+if [ -n "${SAMPLER:-}" ]; then
+  kill "$SAMPLER" 2>/dev/null
+  wait "$SAMPLER" 2>/dev/null
+  seen=$(wc -l <"$WORK/paths.tsv")
+  others=$(grep -cvxF "$UISCSI_OFFLOAD"$'\t' "$WORK/paths.tsv")
+  [ "$seen" -gt 0 ] || fail "no connection was seen during the suite, so its path is unknown"
+  [ "$others" -eq 0 ] || { sort "$WORK/paths.tsv" | uniq -c; fail "$others of $seen connection samples are not on the $UISCSI_OFFLOAD path"; }
+  say "ok: $seen connection samples during the suite, all on the $UISCSI_OFFLOAD path"
+fi
 
 # CUnit's summary: "tests  <total> <ran> <passed> <failed> <inactive>".
 summary=$(awk '$1 == "tests" && NF >= 6 { print $2, $3, $4, $5 }' "$OUT" | tail -1)
