@@ -86,6 +86,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
     std::size_t total = 0;   // 0: the RxFilter ends the stream here
   };
   ReadPlan plan_read();
+  void set_receive_low_water(std::size_t placed) noexcept;
   std::size_t read_ahead() const noexcept;
   std::size_t tail_after_data() const noexcept;
   void take_read(const ReadPlan& plan, std::size_t n);
@@ -136,6 +137,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   std::uint64_t pdus_started_ = 0;
   bool dropping_ = false;  // the RxFilter discards the current PDU
   std::vector<iovec> read_iov_;  // the buffers of the read being planned or made
+  int receive_low_water_ = 1;    // the socket's SO_RCVLOWAT (placement, see stream_receive.cpp)
 
   ExpectationTable table_;
   // The current PDU's placement: the iovec array handed to PduParser::place_data, which

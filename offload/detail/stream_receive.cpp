@@ -15,6 +15,14 @@
 // (bytes_placed). While any expectation is registered, reads at a PDU boundary stop at the
 // end of the next header too, so a large data segment behind it is not swallowed by the
 // read-ahead and copied.
+//
+// Before waiting for more of a data segment that is read straight into its task's buffers,
+// the placement path sets SO_RCVLOWAT to the bytes that read will take: the kernel then
+// wakes the receiver once, when the whole window has arrived, and one readv takes it, instead
+// of a wake-up and a readv for every few packets. Those bytes are certain to come (they are
+// the rest of a data segment whose header has arrived), and TCP wakes the reader early
+// anyway under memory pressure or when its window is small, so this never waits for bytes
+// that cannot arrive. Any other wait uses a low-water mark of 1, the default.
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -38,6 +46,9 @@ constexpr std::size_t kMaxPlacedIov = 63;
 // The most bytes between the end of a data segment and the end of the next BHS: padding,
 // data digest, BHS, header digest.
 constexpr std::size_t kMaxTail = 3 + iscsi::kDigestLength + iscsi::kBhsLength + iscsi::kDigestLength;
+
+// The highest SO_RCVLOWAT set: far above any one read (rx_size_), far below INT_MAX.
+constexpr std::size_t kMaxLowWater = std::size_t{1} << 30;
 
 std::error_code canceled() { return std::make_error_code(std::errc::operation_canceled); }
 
@@ -78,6 +89,7 @@ asio::awaitable<Received> StreamCore::receive(std::shared_ptr<StreamCore> self) 
         s.rx_error_ = {errno, std::system_category()};
         break;
       }
+      s.set_receive_low_water(plan.placed);
       auto [ec] = co_await s.socket_.async_wait(Socket::wait_read, asio::as_tuple(asio::use_awaitable));
       // close() ran while we waited; never read (or place) after close.
       if (s.closed_) co_return Received{canceled(), {}};
@@ -135,6 +147,13 @@ StreamCore::ReadPlan StreamCore::plan_read() {
   }
   plan.total = total;
   return plan;
+}
+
+void StreamCore::set_receive_low_water(std::size_t placed) noexcept {
+  const int bytes = static_cast<int>(std::clamp<std::size_t>(placed, 1, kMaxLowWater));
+  if (bytes == receive_low_water_) return;
+  // Best effort: a socket that refuses it (or ignores it, as AF_UNIX does) just wakes sooner.
+  if (::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0) receive_low_water_ = bytes;
 }
 
 // How much to read into rx_ when no data segment is being placed.

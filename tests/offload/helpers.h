@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <catch2/catch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstddef>
@@ -17,6 +18,8 @@
 #include "iscsi/pdu_data.h"
 #include "iscsi/pdu_nop.h"
 #include "iscsi/pdu_writer.h"
+#include "offload/connect.h"
+#include "offload/listener.h"
 #include "offload/transport.h"
 
 namespace uiscsi::offload::test {
@@ -118,6 +121,23 @@ inline iscsi::OutgoingPdu nop_out(std::uint32_t itt, std::span<const iovec> iov)
   iscsi::NopOut n;
   n.initiator_task_tag = itt;
   return {.bhs = n.encode(), .ahs = {}, .data = iov};
+}
+
+// A placement connection over TCP on 127.0.0.1: {connecting end, accepting end}.
+inline std::pair<Selection, Selection> placement_pair(asio::io_context& io, const TransportOptions& options) {
+  using namespace asio::experimental::awaitable_operators;
+  const Registry registry = Registry::with_builtin_paths();
+  ListenResult l = Listener::open(io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry, options);
+  REQUIRE(l.listener);
+  auto pair = run(io, [&]() -> asio::awaitable<std::pair<Selection, Selection>> {
+    auto [a, b] = co_await (connect(io, l.listener->local_endpoint(), Policy::placement, registry, options) &&
+                            l.listener->accept());
+    co_return std::pair{std::move(a), std::move(b)};
+  }());
+  INFO(pair.first.error << " / " << pair.second.error);
+  REQUIRE(pair.first.transport);
+  REQUIRE(pair.second.transport);
+  return pair;
 }
 
 }  // namespace uiscsi::offload::test

@@ -28,6 +28,7 @@ namespace {
 using detail::ZeroCopyTracker;
 using test::io_of;
 using test::pattern;
+using test::placement_pair;
 using test::run;
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
@@ -55,18 +56,6 @@ sock_extended_err zerocopy_err(std::uint32_t lo, std::uint32_t hi, bool copied) 
   err.ee_data = hi;
   err.ee_code = copied ? SO_EE_CODE_ZEROCOPY_COPIED : 0;
   return err;
-}
-
-// A placement connection over TCP on 127.0.0.1: {connecting end, accepting end}.
-std::pair<Selection, Selection> placement_pair(asio::io_context& io, const TransportOptions& options) {
-  const Registry registry = Registry::with_builtin_paths();
-  ListenResult l = Listener::open(io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry, options);
-  REQUIRE(l.listener);
-  return run(io, [&]() -> asio::awaitable<std::pair<Selection, Selection>> {
-    auto [a, b] = co_await (connect(io, l.listener->local_endpoint(), Policy::placement, registry, options) &&
-                            l.listener->accept());
-    co_return std::pair{std::move(a), std::move(b)};
-  }());
 }
 
 // Loopback copies every zerocopy send, which would turn MSG_ZEROCOPY off after the first
