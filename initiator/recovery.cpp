@@ -92,7 +92,9 @@ asio::awaitable<void> SessionCore::recovery_loop() {
       }
       if (!e.login.ec) {
         ++stats_.reinstatements;
+        const Portal portal = e.portal;
         install(std::move(e));
+        co_await add_connections(epoch_, portal);
         break;
       }
       last_error_ = e.login.error;

@@ -50,6 +50,16 @@ void banner(std::ostream& out, std::string_view title, std::size_t width = 0) {
   out << "\t\t" << stars << "\n\t\t" << title << "\n\t\t" << stars << '\n';
 }
 
+// One connection's data path: what was asked for, what is in use and why, its 4-tuple and
+// its counters.
+void print_data_path(std::ostream& out, const json::object& o, const json::object& c) {
+  out << "\t\tRequested Path: " << str(o, "requested") << "\n\t\tPath In Use: " << str(o, "in_use") << '\n';
+  out << "\t\tFallback Reason: " << or_empty(str(o, "fallback_reason")) << '\n';
+  if (!str(o, "mode").empty()) out << "\t\tMode: " << str(o, "mode") << '\n';
+  out << "\t\tLocal Address: " << str(o, "local") << "\n\t\tRemote Address: " << str(o, "remote") << '\n';
+  for (const auto& [key, value] : c) out << "\t\t" << std::string_view(key) << ": " << str(c, key) << '\n';
+}
+
 }  // namespace
 
 std::string node_label(const json::object& node) {
@@ -135,14 +145,17 @@ void print_sessions(std::ostream& out, const json::array& sessions, int level) {
       out << "\t\t" << key << ": " << str(p, key) << '\n';
     }
     if (level < 3) continue;
-    const json::object& o = obj(s, "offload");
-    const json::object& c = obj(s, "counters");
     banner(out, "Data path:");
-    out << "\t\tRequested Path: " << str(o, "requested") << "\n\t\tPath In Use: " << str(o, "in_use") << '\n';
-    out << "\t\tFallback Reason: " << or_empty(str(o, "fallback_reason")) << '\n';
-    if (!str(o, "mode").empty()) out << "\t\tMode: " << str(o, "mode") << '\n';
-    out << "\t\tLocal Address: " << str(o, "local") << "\n\t\tRemote Address: " << str(o, "remote") << '\n';
-    for (const auto& [key, value] : c) out << "\t\t" << std::string_view(key) << ": " << str(c, key) << '\n';
+    print_data_path(out, obj(s, "offload"), obj(s, "counters"));
+    // MC/S: the session's further connections, each with its own path and counters.
+    if (const auto* connections = s.if_contains("connections"); connections && connections->is_array()) {
+      for (const json::value& cv : connections->as_array()) {
+        const json::object& conn = cv.as_object();
+        if (str(conn, "cid") == "0") continue;  // the leading connection, shown above
+        banner(out, "Data path of connection " + str(conn, "cid") + ":");
+        print_data_path(out, obj(conn, "offload"), obj(conn, "counters"));
+      }
+    }
     banner(out, "Attached SCSI devices:", 24);
     const auto* luns = s.if_contains("luns");
     if (!luns || !luns->is_array()) continue;

@@ -138,6 +138,30 @@ std::string host_of(const offload::SocketAddress& address) {
   return text;
 }
 
+json::object offload_json(const offload::PathInfo& path, const offload::SocketAddress& local,
+                          const offload::SocketAddress& remote) {
+  return json::object{{"requested", offload::name(path.requested)},
+                      {"in_use", offload::name(path.in_use)},
+                      {"fallback_reason", path.fallback_reason},
+                      {"mode", path.mode},
+                      {"local", local.to_string()},
+                      {"remote", remote.to_string()}};
+}
+
+json::object counters_json(const offload::Counters& n) {
+  return json::object{{"bytes_sent", n.bytes_sent},
+                      {"bytes_received", n.bytes_received},
+                      {"pdus_sent", n.pdus_sent},
+                      {"pdus_received", n.pdus_received},
+                      {"bytes_placed", n.bytes_placed},
+                      {"bytes_copied", n.bytes_copied},
+                      {"bytes_owned", n.bytes_owned},
+                      {"placement_hits", n.placement_hits},
+                      {"placement_misses", n.placement_misses},
+                      {"digest_errors", n.digest_errors},
+                      {"zerocopy_sends", n.zerocopy_sends}};
+}
+
 // On the entry's worker: everything -m session -P 3 and --stats print.
 asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> entry) {
   json::object out{{"sid", entry->sid},
@@ -170,30 +194,23 @@ asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> e
                                {"ImmediateData", yes_no(s.immediate_data)},
                                {"InitialR2T", yes_no(s.initial_r2t)},
                                {"MaxOutstandingR2T", s.max_outstanding_r2t},
+                               {"MaxConnections", s.max_connections},
                                {"AuthMethod", c.auth_method == iscsi::AuthMethod::chap ? "CHAP" : "None"}};
   out["timeouts"] = json::object{{"recovery", entry->replacement_timeout.count()},
                                  {"target_reset", entry->tgt_reset_timeout.count()},
                                  {"lun_reset", entry->lu_reset_timeout.count()},
                                  {"abort", entry->abort_timeout.count()}};
   out["chap"] = json::object{{"username", entry->chap_user}, {"username_in", entry->chap_user_in}};
-  out["offload"] = json::object{{"requested", offload::name(info.path.requested)},
-                                {"in_use", offload::name(info.path.in_use)},
-                                {"fallback_reason", info.path.fallback_reason},
-                                {"mode", info.path.mode},
-                                {"local", info.local.to_string()},
-                                {"remote", info.remote.to_string()}};
-  const offload::Counters& n = info.counters;
-  out["counters"] = json::object{{"bytes_sent", n.bytes_sent},
-                                 {"bytes_received", n.bytes_received},
-                                 {"pdus_sent", n.pdus_sent},
-                                 {"pdus_received", n.pdus_received},
-                                 {"bytes_placed", n.bytes_placed},
-                                 {"bytes_copied", n.bytes_copied},
-                                 {"bytes_owned", n.bytes_owned},
-                                 {"placement_hits", n.placement_hits},
-                                 {"placement_misses", n.placement_misses},
-                                 {"digest_errors", n.digest_errors},
-                                 {"zerocopy_sends", n.zerocopy_sends}};
+  out["offload"] = offload_json(info.path, info.local, info.remote);
+  out["counters"] = counters_json(info.counters);
+  // MC/S: every connection of the session, the leading one (above) first.
+  json::array connections;
+  for (const ConnectionInfo& ci : info.connections) {
+    connections.push_back(json::object{{"cid", ci.cid},
+                                       {"offload", offload_json(ci.path, ci.local, ci.remote)},
+                                       {"counters", counters_json(ci.counters)}});
+  }
+  out["connections"] = std::move(connections);
   const RecoveryStats& r = info.recovery;
   out["recovery"] = json::object{{"command_timeouts", r.command_timeouts},
                                  {"aborts", r.aborts},

@@ -28,7 +28,10 @@ asio::awaitable<std::error_code> SessionCore::start(std::string& why) {
     set_state(SessionState::closed);
     co_return e.login.ec;
   }
+  const Portal portal = e.portal;
   install(std::move(e));
+  // The session is usable now; the open returns once its other connections are in too.
+  co_await add_connections(epoch_, portal);
   auto self = shared_from_this();
   spawn(executor_, [self] { return self->recovery_loop(); });
   spawn(executor_, [self] { return self->keepalive_loop(); });
@@ -52,14 +55,9 @@ void SessionCore::install(Established e) {
   max_cmd_sn_ = e.login.max_cmd_sn;
   cmd_sn_ = e.login.exp_cmd_sn;
   connections_.assign(1, c);
-  const std::uint64_t epoch = ++epoch_;
+  ++epoch_;
   set_state(SessionState::logged_in);
   start_connection(c);
-  // MC/S: as many more as both sides allow (RFC 7143 13.2, the lower of the two offers).
-  if (std::min(config_.negotiation.max_connections, params_.session.max_connections) > 1) {
-    auto self = shared_from_this();
-    spawn(executor_, [self, epoch, portal = e.portal] { return self->add_connections(epoch, portal); });
-  }
 }
 
 void SessionCore::start_connection(const std::shared_ptr<Connection>& c) {
@@ -68,6 +66,7 @@ void SessionCore::start_connection(const std::shared_ptr<Connection>& c) {
 }
 
 asio::awaitable<void> SessionCore::add_connections(std::uint64_t epoch, Portal portal) {
+  // MC/S: as many as both sides allow (RFC 7143 13.2, the lower of the two offers).
   const std::uint32_t wanted = std::min(config_.negotiation.max_connections, params_.session.max_connections);
   for (std::uint16_t cid = 1; cid < wanted; ++cid) {
     // A login adds a connection to the session named by ISID and TSIH (RFC 7143 6.3); its

@@ -144,10 +144,11 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   const std::shared_ptr<Connection>& leading() const noexcept;
   // Where a new SCSI command goes: the live connection with the fewest SCSI tasks.
   std::shared_ptr<Connection> pick_connection() const;
-  // Makes `established` the session's leading connection, then adds the others (MC/S).
+  // Makes `established` the session's leading connection (a new epoch); commands flow.
   void install(Established established);
-  // Logs in connections 1..n-1 of the session installed as `epoch`, one after the other; a
-  // refusal is recorded and ends the additions (the session runs on what it has).
+  // MC/S: logs in connections 1..n-1 of the session installed as `epoch`, one after the
+  // other, to `portal`; a refusal is recorded and ends the additions (the session runs on
+  // what it has). Commands keep flowing on the connections already in meanwhile.
   boost::asio::awaitable<void> add_connections(std::uint64_t epoch, Portal portal);
   void start_connection(const std::shared_ptr<Connection>& connection);
   void set_state(SessionState state) noexcept;

@@ -170,6 +170,24 @@ else
 fi
 update "$OPEN_IQN" "$PORTAL" node.conn[0].offload "${UISCSI_OFFLOAD:-tcp}"
 
+# --- MC/S (node.session.iscsi.MaxConnections) ----------------------------------------------
+# uiscsi-target allows four connections per session, tgt one: the session opens the lower
+# of the two offers, and -P 3 shows every connection's data path.
+update "$OPEN_IQN" "$PORTAL" node.session.iscsi.MaxConnections 2
+expect 0 -m node -T "$OPEN_IQN" -p "$PORTAL" -l
+check_offload_path
+if [ "$KIND" = uiscsi-target ]; then
+  out_has "		Data path of connection 1:"
+  [ "$(grep -c '^[[:space:]]*Remote Address: 127.0.0.1:'"$PORT"'$' <<<"$OUT")" -eq 2 ] ||
+    { printf '%s\n' "$OUT"; fail "MC/S: want two connections to 127.0.0.1:$PORT"; }
+  say "ok: MC/S, two connections in the session"
+else
+  ! grep -q 'Data path of connection ' <<<"$OUT" || { printf '%s\n' "$OUT"; fail "tgt allows one connection"; }
+  say "ok: tgt allows one connection, the session has one"
+fi
+expect 0 -m session -u
+update "$OPEN_IQN" "$PORTAL" node.session.iscsi.MaxConnections 1
+
 # --- CHAP ---------------------------------------------------------------------------------
 expect 24 -m node -T "$CHAP_IQN" -p "$PORTAL" -l
 err_has "uiscsiadm: Could not login to $LABEL_CHAP."

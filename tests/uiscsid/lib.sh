@@ -186,8 +186,9 @@ use_offload_path() {
   expect 0 -m node -o update -n "node.conn[0].offload" -v "$UISCSI_OFFLOAD"
 }
 
-# check_offload_path: with UISCSI_OFFLOAD naming a path, every session listed by
-# `-m session -P 3` uses it, with no fallback reason (a silent fallback fails the test).
+# check_offload_path: with UISCSI_OFFLOAD naming a path, every connection of every session
+# listed by `-m session -P 3` uses it, with no fallback reason (a silent fallback fails the
+# test).
 # Leaves that listing in OUT.
 check_offload_path() {
   expect 0 -m session -P 3
@@ -196,9 +197,11 @@ check_offload_path() {
   in_use=$(sed -n 's/^[[:space:]]*Path In Use: //p' <<<"$OUT" | sort | uniq -c | sed 's/^ *//')
   # An empty value prints as "<empty>", as iscsiadm's do.
   fallback=$(sed -n 's/^[[:space:]]*Fallback Reason: //p' <<<"$OUT" | grep -v '^<empty>$')
-  local sessions
+  local sessions connections
   sessions=$(grep -c '^[[:space:]]*SID: ' <<<"$OUT")
-  [ "$in_use" = "$sessions $UISCSI_OFFLOAD" ] && [ -z "$fallback" ] ||
-    { printf '%s\n' "$OUT"; fail "asked for the $UISCSI_OFFLOAD path on $sessions session(s), in use: ${in_use:-none} ${fallback:+(fallback: $fallback)}"; }
-  say "ok: $sessions session(s) on the $UISCSI_OFFLOAD path"
+  # MC/S: each further connection of a session has a data path section of its own.
+  connections=$((sessions + $(grep -c '^[[:space:]]*Data path of connection ' <<<"$OUT")))
+  [ "$in_use" = "$connections $UISCSI_OFFLOAD" ] && [ -z "$fallback" ] ||
+    { printf '%s\n' "$OUT"; fail "asked for the $UISCSI_OFFLOAD path on $connections connection(s), in use: ${in_use:-none} ${fallback:+(fallback: $fallback)}"; }
+  say "ok: $connections connection(s) of $sessions session(s) on the $UISCSI_OFFLOAD path"
 }
