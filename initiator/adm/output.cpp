@@ -50,6 +50,14 @@ void banner(std::ostream& out, std::string_view title, std::size_t width = 0) {
   out << "\t\t" << stars << "\n\t\t" << title << "\n\t\t" << stars << '\n';
 }
 
+// The LUN's TCP export (uiscsid --nbd-listen) on a line of its own, "NBD TCP export URI",
+// or why there is none; nothing without --nbd-listen. "TCP" keeps scripts that take the
+// Unix URI from "NBD export URI" unaffected.
+void print_tcp_export(std::ostream& out, const json::object& lun, const std::string& prefix, std::string_view suffix) {
+  if (lun.contains("nbd_tcp")) out << prefix << "NBD TCP export " << str(lun, "nbd_tcp") << suffix << '\n';
+  else if (lun.contains("nbd_tcp_error")) out << prefix << "No NBD TCP export: " << str(lun, "nbd_tcp_error") << '\n';
+}
+
 // One connection's data path: what was asked for, what is in use and why, its 4-tuple and
 // its counters.
 void print_data_path(std::ostream& out, const json::object& o, const json::object& c) {
@@ -173,6 +181,7 @@ void print_sessions(std::ostream& out, const json::array& sessions, int level) {
         continue;
       }
       out << "\t\t\tAttached NBD export " << str(lun, "nbd") << "\t\tState: running\n";
+      print_tcp_export(out, lun, "\t\t\t", "\t\tState: running");
       // As iscsiadm's "Attached scsi disk sdb\t\tState: running": the name without /dev/.
       const std::string device = str(lun, "kernel_device");
       if (!device.empty()) out << "\t\t\tAttached NBD disk " << device.substr(device.rfind('/') + 1) << "\t\tState: running\n";
@@ -212,6 +221,7 @@ void print_luns(std::ostream& out, const json::object& s) {
       continue;
     }
     out << "NBD export " << str(lun, "nbd") << '\n';
+    print_tcp_export(out, lun, "LUN " + str(lun, "lun") + ": ", "");
     // The kernel's disk on that export, on a line of its own (scripts take the URI from
     // the line above with "NBD export URI").
     out << "LUN " << str(lun, "lun") << ": ";

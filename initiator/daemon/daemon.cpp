@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
@@ -13,6 +14,7 @@
 #include "initiator/daemon/control_server.h"
 #include "initiator/daemon/initiator_name.h"
 #include "initiator/daemon/initiatord.h"
+#include "initiator/nbd/server.h"
 
 namespace uiscsi::initiator::daemon {
 namespace asio = boost::asio;
@@ -37,6 +39,17 @@ Options:
                          nbd-client does, and detaches it before the logout; needs the nbd
                          module and CAP_SYS_ADMIN, and where either is missing the login
                          says why and only the NBD socket is there. off: never attach.
+  --nbd-listen ADDR      also export each LUN over TCP on ADDR (an IPv4 or IPv6 address;
+                         0.0.0.0 or :: for every interface), on a free port per LUN; the
+                         login and -m session -P 3 print its URI (nbd://ADDR:PORT/).
+                         In addition to the Unix socket, not instead of it: /dev/nbdN and
+                         local clients keep the socket, whose file permissions guard it,
+                         while TCP is for clients on other hosts (NBD has no access
+                         control of its own: bind to a trusted network, or use TLS)
+  --nbd-tls-certificate FILE, --nbd-tls-key FILE
+                         with --nbd-listen: the TCP exports require TLS
+                         (NBD_OPT_STARTTLS) with this PEM certificate chain and private
+                         key, and their URIs are nbds://; the Unix sockets stay plain
   -h, --help             this text
   -V, --version          the version
 
@@ -54,6 +67,8 @@ struct Options {
   std::string initiator_name;
   unsigned threads = 0;
   KernelNbd kernel_nbd = KernelNbd::automatic;
+  std::string nbd_listen;
+  std::string nbd_tls_certificate, nbd_tls_key;
 };
 
 asio::awaitable<void> serve(Initiatord& daemon, asio::signal_set& signals, std::unique_ptr<ControlServer>& server,
@@ -102,12 +117,43 @@ int run_uiscsid(std::span<const std::string_view> args, std::string_view version
         err << "uiscsid: --kernel-nbd takes auto or off, not \"" << *v << "\"\n";
         return 2;
       }
+    } else if (arg == "--nbd-listen" && (v = value())) {
+      boost::system::error_code ec;
+      asio::ip::make_address(*v, ec);
+      if (ec) {
+        err << "uiscsid: --nbd-listen takes an IP address (such as 127.0.0.1, 0.0.0.0 or ::1), not \"" << *v
+            << "\"\n";
+        return 2;
+      }
+      options.nbd_listen = *v;
+    } else if (arg == "--nbd-tls-certificate" && (v = value())) {
+      options.nbd_tls_certificate = *v;
+    } else if (arg == "--nbd-tls-key" && (v = value())) {
+      options.nbd_tls_key = *v;
     } else {
       err << "uiscsid: unknown option or missing value: " << arg << "\nTry 'uiscsid --help'.\n";
       return 2;
     }
   }
+  if (options.nbd_tls_certificate.empty() != options.nbd_tls_key.empty()) {
+    err << "uiscsid: --nbd-tls-certificate and --nbd-tls-key go together\n";
+    return 2;
+  }
+  if (!options.nbd_tls_certificate.empty() && options.nbd_listen.empty()) {
+    err << "uiscsid: --nbd-tls-certificate needs --nbd-listen (TLS is for the TCP exports)\n";
+    return 2;
+  }
   std::string error;
+  asio::io_context control;
+  if (!options.nbd_tls_certificate.empty()) {
+    // Load the pair once now, so that a missing or mismatched file stops the start instead
+    // of every later login.
+    nbd::Server probe(control);
+    if (probe.use_tls(options.nbd_tls_certificate, options.nbd_tls_key, error)) {
+      err << "uiscsid: NBD TLS: " << error << '\n';
+      return 1;
+    }
+  }
   if (options.initiator_name.empty()) {
     auto name = load_or_create_initiator_name(options.db, error);
     if (!name) {
@@ -117,9 +163,14 @@ int run_uiscsid(std::span<const std::string_view> args, std::string_view version
     options.initiator_name = *name;
   }
 
-  asio::io_context control;
-  DaemonOptions daemon_options{options.db, options.socket.parent_path(), options.initiator_name, options.threads,
-                               options.kernel_nbd};
+  DaemonOptions daemon_options{options.db,
+                               options.socket.parent_path(),
+                               options.initiator_name,
+                               options.threads,
+                               options.kernel_nbd,
+                               options.nbd_listen,
+                               options.nbd_tls_certificate,
+                               options.nbd_tls_key};
   Initiatord daemon(control, daemon_options, err);
   Handler handler = [&daemon](Request request) { return daemon.handle(std::move(request)); };
   auto server = open_control_server(control, options.socket, handler, error);

@@ -12,7 +12,9 @@
 //   node_update    {target?, address?, port?, name, value}
 //   node_delete    {target?, address?, port?}
 //   login          {target, address, port, tpgt}  one node; its LUNs are exported over
-//                                                 NBD and attached as /dev/nbdN (KernelNbd)
+//                                                 NBD (a Unix socket, and TCP with
+//                                                 nbd_listen) and attached as /dev/nbdN
+//                                                 (KernelNbd)
 //   logout         {sid}
 //   sessions       {sid?}                         everything -P 3 and --stats show
 //
@@ -50,6 +52,10 @@ struct DaemonOptions {
   std::string initiator_name;
   unsigned threads = 0;            // 0: one per core
   KernelNbd kernel_nbd = KernelNbd::automatic;
+  // uiscsid --nbd-listen: each LUN is also exported over TCP on this address (free port);
+  // empty: the Unix socket only. With a certificate and key, that TCP export requires TLS.
+  std::string nbd_listen;
+  std::string nbd_tls_certificate, nbd_tls_key;
 };
 
 struct SessionEntry;

@@ -21,7 +21,9 @@
 namespace uiscsi::initiator::daemon {
 
 // A LUN opened as a block device and exported over NBD on its own Unix socket
-// (RUN_DIR/sid<SID>-lun<LUN>.nbd, default export "").
+// (RUN_DIR/sid<SID>-lun<LUN>.nbd, default export ""), and with uiscsid --nbd-listen also
+// on TCP by a second server (its own port, and TLS when asked, which the kernel's client
+// on the Unix socket cannot speak).
 struct LunExport {
   std::uint16_t lun = 0;
   std::unique_ptr<BlockDevice> device;  // null when the LUN could not be opened as a disk
@@ -30,6 +32,9 @@ struct LunExport {
   std::unique_ptr<nbd::Server> nbd;
   std::string nbd_uri;
   std::filesystem::path nbd_socket;
+  std::unique_ptr<nbd::Server> nbd_tcp;  // null without --nbd-listen or when it failed
+  std::string nbd_tcp_uri;               // nbd://ADDR:PORT/ or nbds://
+  std::string nbd_tcp_error;             // why there is no TCP export despite --nbd-listen
   // /dev/nbd<kernel_device> attached on the export through the kernel's NBD client, or -1
   // with `kernel_device_error` saying why not (no nbd module, no CAP_SYS_ADMIN, turned off).
   int kernel_device = -1;

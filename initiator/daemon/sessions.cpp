@@ -30,22 +30,57 @@ std::string node_label(const NodeKey& key) {
          std::to_string(key.portal.port) + "]";
 }
 
-// On the entry's worker: the NBD server of one opened LUN, listening on `socket`.
-asio::awaitable<void> export_lun(asio::io_context& io, LunExport& lun, std::filesystem::path socket,
-                                 std::string description) {
+// The NBD servers of one LUN need their address, TLS pair and export description.
+struct ExportPlan {
+  std::filesystem::path socket;
+  std::string description;
+  std::string tcp_address;  // empty: no TCP export
+  std::string tls_certificate, tls_key;
+};
+
+// On the entry's worker: an NBD server exporting the LUN's device, listening where
+// `listen` says; null with `error` set when it cannot.
+template <typename Listen>
+asio::awaitable<std::unique_ptr<nbd::Server>> serve_lun(asio::io_context& io, LunExport& lun,
+                                                        const std::string& description, Listen listen,
+                                                        std::string& error) {
   auto server = std::make_unique<nbd::Server>(io);
   nbd::ExportOptions options;
-  options.description = std::move(description);
+  options.description = description;
   std::error_code ec = co_await server->add_export("", *lun.device, options);
-  if (!ec) ec = server->listen_unix(socket.string());
+  if (!ec) ec = listen(*server, error);
   if (ec) {
-    lun.error = "NBD export on " + socket.string() + ": " + ec.message();
+    if (error.empty()) error = ec.message();
     co_await server->stop();
+    co_return nullptr;
+  }
+  co_return server;
+}
+
+// On the entry's worker: the LUN's NBD export on its Unix socket and, with a TCP address,
+// on TCP at a free port as well. A failed TCP export leaves the Unix one in place.
+asio::awaitable<void> export_lun(asio::io_context& io, LunExport& lun, ExportPlan plan) {
+  std::string error;
+  const std::string socket = plan.socket.string();
+  lun.nbd = co_await serve_lun(
+      io, lun, plan.description, [&](nbd::Server& s, std::string&) { return s.listen_unix(socket); }, error);
+  if (!lun.nbd) {
+    lun.error = "NBD export on " + socket + ": " + error;
     co_return;
   }
-  lun.nbd_uri = server->uri("");
-  lun.nbd_socket = std::move(socket);
-  lun.nbd = std::move(server);
+  lun.nbd_uri = lun.nbd->uri("");
+  lun.nbd_socket = std::move(plan.socket);
+  if (plan.tcp_address.empty()) co_return;
+  lun.nbd_tcp = co_await serve_lun(
+      io, lun, plan.description,
+      [&](nbd::Server& s, std::string& why) {
+        if (!plan.tls_certificate.empty())
+          if (auto ec = s.use_tls(plan.tls_certificate, plan.tls_key, why)) return ec;
+        return s.listen_tcp(plan.tcp_address, 0);
+      },
+      error);
+  if (lun.nbd_tcp) lun.nbd_tcp_uri = lun.nbd_tcp->uri("");
+  else lun.nbd_tcp_error = "NBD export on TCP " + plan.tcp_address + ": " + error;
 }
 
 // On the entry's worker: /dev/nbdN on an exported LUN through the kernel's NBD client, as
@@ -73,7 +108,7 @@ asio::awaitable<void> attach_lun(LunExport& lun, KernelNbd mode) {
 // On the entry's worker: log in, then open every LUN REPORT LUNS lists as a block device,
 // export it over NBD and attach /dev/nbdN on the export.
 asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node_db::SessionSettings settings,
-                                       std::filesystem::path run_dir, KernelNbd kernel_nbd) {
+                                       DaemonOptions options) {
   asio::io_context& io = *entry->io;
   Connector connector = make_connector(io, offload::Registry::with_builtin_paths(), settings.policy);
   SessionOpen opened = co_await Session::open(io, std::move(settings.config), std::move(connector));
@@ -83,11 +118,16 @@ asio::awaitable<Opened> open_on_worker(std::shared_ptr<SessionEntry> entry, node
   if (luns.ec) co_return Opened{};  // a session without LUNs is still a session
   for (const std::uint16_t lun : luns.value) {
     BlockDeviceOpen device = co_await BlockDevice::open(*entry->session, lun);
-    LunExport exported{lun, std::move(device.device), device.error, nullptr, {}, {}, -1, {}};
+    LunExport exported;
+    exported.lun = lun;
+    exported.device = std::move(device.device);
+    exported.error = device.error;
     if (exported.device) {
-      const auto socket = run_dir / ("sid" + std::to_string(entry->sid) + "-lun" + std::to_string(lun) + ".nbd");
-      co_await export_lun(io, exported, socket, entry->node.target + " LUN " + std::to_string(lun));
-      if (exported.nbd) co_await attach_lun(exported, kernel_nbd);
+      ExportPlan plan{options.run_dir / ("sid" + std::to_string(entry->sid) + "-lun" + std::to_string(lun) + ".nbd"),
+                      entry->node.target + " LUN " + std::to_string(lun), options.nbd_listen,
+                      options.nbd_tls_certificate, options.nbd_tls_key};
+      co_await export_lun(io, exported, std::move(plan));
+      if (exported.nbd) co_await attach_lun(exported, options.kernel_nbd);
     }
     entry->luns.push_back(std::move(exported));
   }
@@ -112,6 +152,7 @@ asio::awaitable<Closed> close_on_worker(std::shared_ptr<SessionEntry> entry) {
     lun.kernel_device = -1;
   }
   for (LunExport& lun : entry->luns) {
+    if (lun.nbd_tcp) co_await lun.nbd_tcp->stop();
     if (!lun.nbd) continue;
     co_await lun.nbd->stop();
     std::error_code fs_ec;
@@ -230,6 +271,8 @@ asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> e
       item["block_size"] = d.geometry().block_size;
       if (lun.nbd) {
         item["nbd"] = lun.nbd_uri;
+        if (lun.nbd_tcp) item["nbd_tcp"] = lun.nbd_tcp_uri;
+        else if (!lun.nbd_tcp_error.empty()) item["nbd_tcp_error"] = lun.nbd_tcp_error;
         if (lun.kernel_device >= 0) item["kernel_device"] = "/dev/nbd" + std::to_string(lun.kernel_device);
         else item["kernel_device_error"] = lun.kernel_device_error;
       } else {
@@ -320,7 +363,7 @@ asio::awaitable<Response> Initiatord::login_node(NodeKey key) {
   entry->sid = next_sid_++;
   logins_in_progress_.insert(directory);
   const Opened opened = co_await asio::co_spawn(
-      *entry->io, open_on_worker(entry, std::move(*settings.settings), options_.run_dir, options_.kernel_nbd),
+      *entry->io, open_on_worker(entry, std::move(*settings.settings), options_),
       asio::use_awaitable);
   logins_in_progress_.erase(directory);
   if (opened.ec) {
