@@ -4,7 +4,8 @@
 # (`rdma link add rxe0 type rxe netdev eth0`) and the SMC-R settings smc-tools would make
 # (lab/smc-pnet: a pnet entry eth0 <-> rxe0 port 1 and a user-defined EID, which SMC-Rv2
 # needs off s390). One VM runs uiscsi-target with a portal `offload = "smc"`; the other runs
-# uiscsid with node.conn[0].offload = smc, logs in, and moves 32 MiB through the LUN's NBD
+# uiscsid, which first logs in with node.conn[0].offload = tcp (a TCP fallback on the
+# target's AF_SMC portal), then with smc; each session moves 32 MiB through the LUN's NBD
 # export (written, read back, compared).
 #
 # What each end reports is printed: uiscsiadm -m session -P 3 (Path In Use, Mode, Fallback
@@ -128,6 +129,14 @@ PY
   [ -f "$base/target/facts" ] && [ -f "$base/initiator/facts" ] || fail "a VM did not finish its part"
   [ "$(fact target rxe)" = yes ] && [ "$(fact initiator rxe)" = yes ] || fail "Soft-RoCE or the SMC-R settings could not be made"
 
+  # The plain TCP session to the AF_SMC portal: a fallback the target names, data intact.
+  [ "$(fact initiator tcp_path)" = tcp ] || fail "the tcp session: $(fact initiator tcp_path)"
+  [ "$(fact initiator tcp_data)" = verified ] || fail "the tcp session's data: $(fact initiator tcp_data)"
+  [ "$(fact target tcp_fallback)" = "smc|TCP|smc: kernel fell back to TCP: peer did not indicate SMC (0x03010000)" ] ||
+    fail "the target reported the tcp session's connection as '$(fact target tcp_fallback)'"
+  echo "smc_r.sh: ok: a plain TCP session to the smc portal: the target reports in_use=smc mode=TCP," \
+    "'peer did not indicate SMC (0x03010000)'; $DATA_MIB MiB written and read back intact"
+
   if [ "$(fact initiator login)" = ok ]; then
     # SMC-R in use, as each end reports it and as SMC_DIAG lists it, and the data intact.
     [ "$(fact initiator mode)" = SMC-R ] || fail "the initiator's connection is in mode '$(fact initiator mode)', not SMC-R"
@@ -153,7 +162,7 @@ PY
   if [ "$confirm" != unprobed ]; then
     [ "$confirm" = -67 ] || fail "smc_llc_send_confirm_link returned '$confirm', not -ENOLINK (-67)"
   fi
-  [ -z "$(fact target connections)" ] || fail "the target lists connections although no handshake finished: $(fact target connections)"
+  [ -z "$(fact target smcr)" ] || fail "the target listed an SMC-R connection although no handshake finished: $(fact target smcr)"
   echo "smc_r.sh: ok: SMC-R cannot come up over Soft-RoCE on $(fact target kernel):"
   echo "  the server's first CONFIRM LINK was never sent (smc_llc_send_confirm_link: ${confirm/unprobed/not probed}):"
   echo "  SMC sends only on a link whose QP reports cur_qp_state RTS (smc_link_sendable), and rxe"
@@ -236,7 +245,7 @@ TOML
   ctl() { "$target_bin" ctl "$@" --socket "$work/ctl.sock"; }
   # Until the initiator says it is done (a connection to BYE_PORT), or 240 s: the last
   # view of the connections while the initiator still held its session.
-  seen=
+  : >"$work/seen"
   python3 - "$TARGET_IP" "$BYE_PORT" "$work" <<'PY' &
 import socket, sys, time
 server = socket.create_server((sys.argv[1], int(sys.argv[2])))
@@ -253,14 +262,20 @@ import json, sys
 data = json.load(sys.stdin)
 for c in data if isinstance(data, list) else data.get("items", []):
     if c.get("target_name"):  # the normal session, not discovery
-        print("%s %s %s|%s|%s" % (c["local"], c["remote"], c["path"]["in_use"], c["path"].get("mode", ""), c["path"]["fallback_reason"]))' || true)
-    [ -n "$now" ] && seen=$now && ctl connections >"$work/connections.txt" 2>&1
+        print("%s|%s|%s" % (c["path"]["in_use"], c["path"].get("mode", ""), c["path"]["fallback_reason"]))' || true)
+    while IFS= read -r line; do
+      [ -n "$line" ] && ! grep -qxF -- "$line" "$work/seen" || continue
+      echo "$line" >>"$work/seen"
+      ctl connections >>"$work/connections.txt" 2>&1
+    done <<<"$now"
     sleep 1
   done
-  say "target: ctl connections while the initiator was logged in:"
-  if [ -n "$seen" ]; then cat "$work/connections.txt" | tee -a "$report"; else say "  (none: no connection finished its handshake)"; fi
-  fact connections "$(echo "$seen" | head -1)"
-  fact mode "$(echo "$seen" | head -1 | cut -d'|' -f2)"
+  say "target: ctl connections, each time a new kind of session connection was up:"
+  if [ -s "$work/seen" ]; then tee -a "$report" <"$work/connections.txt"; else say "  (none)"; fi
+  # in_use|mode|fallback reason of each kind of connection the sessions had
+  fact tcp_fallback "$(grep '^smc|TCP|' "$work/seen" | head -1)"
+  fact smcr "$(grep '^smc|SMC-R|' "$work/seen" | head -1)"
+  fact mode "$(grep -q '^smc|SMC-R|' "$work/seen" && echo SMC-R)"
   # (An accepted socket whose handshake has not finished lists local port 0.)
   fact diag "$(diag_of "-> $INITIATOR_IP:")"
   fact qp "$(rdma res show qp | sed -n 's/.*type RC state \([A-Z]*\).*comm \[smc\].*/\1/p' | head -1)"
@@ -295,8 +310,41 @@ if [ -z "$found" ]; then
   fact login "no"; fact login_error "discovery of $TARGET_IP:$PORTAL_PORT failed"
   bye; exit 0
 fi
-adm -m node -T "$IQN" -p "$TARGET_IP:$PORTAL_PORT" -o update -n "node.conn[0].offload" -v smc
-adm -m node -T "$IQN" -p "$TARGET_IP:$PORTAL_PORT" -o update -n "node.conn[0].timeo.login_timeout" -v 20
+node_set() { adm -m node -T "$IQN" -p "$TARGET_IP:$PORTAL_PORT" -o update -n "$1" -v "$2"; }
+# DATA_MIB through the LUN's NBD export (the URI is in the login output), read back, compared.
+round_trip() {  # round_trip LOGIN_OUTPUT -> "verified" or what went wrong
+  local uri
+  uri=$(sed -n 's/^LUN [0-9]*: .*NBD export //p' "$1" | head -1)
+  [ -n "$uri" ] || { echo "no NBD export in the login output"; return; }
+  head -c "${DATA_MIB}M" /dev/urandom >"$work/data"
+  rm -f "$work/back"
+  if nbdcopy "$work/data" "$uri" && nbdcopy "$uri" "$work/back" &&
+     cmp -n "$(stat -c %s "$work/data")" "$work/data" "$work/back" >&2; then
+    echo verified
+  else
+    echo "differs or nbdcopy failed"
+  fi
+}
+
+# First a session over plain TCP: the target's AF_SMC portal takes it as a TCP fallback
+# ("peer did not indicate SMC"), and data must go through it like any other.
+node_set "node.conn[0].offload" tcp
+rc=0
+adm -m node -T "$IQN" -p "$TARGET_IP:$PORTAL_PORT" --login >"$work/login-tcp" 2>&1 || rc=$?
+section "uiscsiadm --login over node.conn[0].offload = tcp (exit $rc)" cat "$work/login-tcp"
+if [ "$rc" = 0 ]; then
+  adm -m session -P 3 >"$work/session-tcp" 2>&1 || true
+  fact tcp_path "$(sed -n 's/^\t*Path In Use: //p' "$work/session-tcp" | head -1)"
+  fact tcp_data "$(round_trip "$work/login-tcp")"
+  say "initiator: the tcp session: path $(sed -n 's/^\t*Path In Use: //p' "$work/session-tcp" | head -1), $DATA_MIB MiB: $(grep '^tcp_data=' "$facts" | cut -d= -f2-)"
+  sleep 2  # the target samples its connections every second
+  adm -m node -T "$IQN" -p "$TARGET_IP:$PORTAL_PORT" --logout >/dev/null 2>&1 || true
+else
+  fact tcp_path "no login (exit $rc)"
+fi
+
+node_set "node.conn[0].offload" smc
+node_set "node.conn[0].timeo.login_timeout" 20
 rc=0
 adm -m node -T "$IQN" -p "$TARGET_IP:$PORTAL_PORT" --login >"$work/login" 2>&1 || rc=$?
 section "uiscsiadm --login over node.conn[0].offload = smc (exit $rc)" cat "$work/login"
@@ -314,19 +362,8 @@ else
   adm -m session -P 3 >"$work/session" 2>&1 || true
   section "uiscsiadm -m session -P 3" cat "$work/session"
   fact mode "$(sed -n 's/^\t*Mode: //p' "$work/session" | head -1)"
-  uri=$(sed -n 's/^LUN [0-9]*: .*NBD export //p' "$work/login" | head -1)
-  if [ -n "$uri" ]; then
-    head -c "${DATA_MIB}M" /dev/urandom >"$work/data"
-    if nbdcopy "$work/data" "$uri" && nbdcopy "$uri" "$work/back" &&
-       cmp -n "$(stat -c %s "$work/data")" "$work/data" "$work/back"; then
-      fact data verified
-      say "initiator: $DATA_MIB MiB written through the LUN and read back: identical"
-    else
-      fact data "differs or nbdcopy failed"
-    fi
-  else
-    fact data "no NBD export in the login output"
-  fi
+  fact data "$(round_trip "$work/login")"
+  say "initiator: the smc session: $DATA_MIB MiB: $(grep '^data=' "$facts" | cut -d= -f2-)"
 fi
 fact diag "$(diag_of "-> $TARGET_IP:$PORTAL_PORT ")"
 kernel_view
