@@ -38,6 +38,7 @@ struct LunExport {
   // /dev/nbd<kernel_device> attached on the export through the kernel's NBD client, or -1
   // with `kernel_device_error` saying why not (no nbd module, no CAP_SYS_ADMIN, turned off).
   int kernel_device = -1;
+  unsigned kernel_connections = 0;  // the sockets it got (several with CAN_MULTI_CONN)
   std::string kernel_device_error;
 };
 

@@ -3,6 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
+#include <algorithm>
+#include <thread>
 
 #include "initiator/daemon/initiatord.h"
 #include "initiator/daemon/iscsi_err.h"
@@ -88,6 +90,12 @@ asio::awaitable<void> export_lun(asio::io_context& io, LunExport& lun, ExportPla
 // uiscsiadm instead (the Unix-socket export stays usable either way). The kernel's
 // request timeout is left unset (0): the kernel then only warns about slow requests, and
 // the session's replacement_timeout alone decides when I/O fails.
+// How many sockets the kernel gets: its NBD client makes one blk-mq hardware queue per
+// socket, so with CAN_MULTI_CONN (which our exports offer: one LUN, one cache) requests
+// from several CPUs go out and complete in parallel instead of through one socket's lock.
+// One per core, at most 4: beyond that the one iSCSI session's command window is the limit.
+unsigned kernel_connections() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
+
 asio::awaitable<void> attach_lun(LunExport& lun, KernelNbd mode) {
   if (mode == KernelNbd::off) {
     lun.kernel_device_error = "turned off (uiscsid --kernel-nbd off)";
@@ -97,12 +105,14 @@ asio::awaitable<void> attach_lun(LunExport& lun, KernelNbd mode) {
     lun.kernel_device_error = std::move(why);
     co_return;
   }
-  const nbd::KernelDevice device = co_await nbd::attach_kernel_device(lun.nbd_socket.string(), "");
+  const nbd::KernelDevice device =
+      co_await nbd::attach_kernel_device(lun.nbd_socket.string(), "", -1, kernel_connections());
   if (device.ec) {
     lun.kernel_device_error = device.error + ": " + device.ec.message();
     co_return;
   }
   lun.kernel_device = device.index;
+  lun.kernel_connections = device.connections;
 }
 
 // On the entry's worker: log in, then open every LUN REPORT LUNS lists as a block device,
@@ -273,8 +283,12 @@ asio::awaitable<json::object> describe_on_worker(std::shared_ptr<SessionEntry> e
         item["nbd"] = lun.nbd_uri;
         if (lun.nbd_tcp) item["nbd_tcp"] = lun.nbd_tcp_uri;
         else if (!lun.nbd_tcp_error.empty()) item["nbd_tcp_error"] = lun.nbd_tcp_error;
-        if (lun.kernel_device >= 0) item["kernel_device"] = "/dev/nbd" + std::to_string(lun.kernel_device);
-        else item["kernel_device_error"] = lun.kernel_device_error;
+        if (lun.kernel_device >= 0) {
+          item["kernel_device"] = "/dev/nbd" + std::to_string(lun.kernel_device);
+          item["kernel_connections"] = lun.kernel_connections;
+        } else {
+          item["kernel_device_error"] = lun.kernel_device_error;
+        }
       } else {
         item["error"] = lun.error;
       }
@@ -295,7 +309,8 @@ void log_kernel_devices(std::ostream& log, int sid, const json::object& describe
     const json::object& lun = v.as_object();
     const std::string prefix = "uiscsid: session " + std::to_string(sid) + " LUN " + std::to_string(lun.at("lun").to_number<int>());
     if (const auto* device = lun.if_contains("kernel_device")) {
-      log << prefix << ": attached " << device->as_string().c_str() << '\n';
+      log << prefix << ": attached " << device->as_string().c_str() << " ("
+          << lun.at("kernel_connections").to_number<unsigned>() << " connections)\n";
     } else if (const auto* why = lun.if_contains("kernel_device_error")) {
       log << prefix << ": no /dev/nbdN: " << why->as_string().c_str() << '\n';
     }

@@ -30,14 +30,8 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-struct Negotiated {
-  std::uint64_t size = 0;
-  std::uint16_t flags = 0;
-  std::uint32_t minimum = 512, preferred = 4096;
-};
-
 // Connects and negotiates one connection; `why` is set on failure.
-asio::awaitable<int> handshake(const std::string& path, const std::string& name, Negotiated& n, std::string& why) {
+asio::awaitable<int> handshake(const std::string& path, const std::string& name, KernelSockets& n, std::string& why) {
   asio::local::stream_protocol::socket s(co_await asio::this_coro::executor);
   auto [ec] = co_await s.async_connect(asio::local::stream_protocol::endpoint(path), kTuple);
   if (ec) {
@@ -90,8 +84,8 @@ asio::awaitable<int> handshake(const std::string& path, const std::string& name,
       n.size = load64(std::span(data).subspan(2));
       n.flags = load16(std::span(data).subspan(10));
     } else if (info == NBD_INFO_BLOCK_SIZE && data.size() >= 14) {
-      n.minimum = load32(std::span(data).subspan(2));
-      n.preferred = load32(std::span(data).subspan(6));
+      n.minimum_block = load32(std::span(data).subspan(2));
+      n.preferred_block = load32(std::span(data).subspan(6));
     }
   }
   co_return s.release();
@@ -129,24 +123,33 @@ std::string kernel_device_unavailable() {
   return {};
 }
 
+asio::awaitable<KernelSockets> connect_kernel_sockets(std::string unix_socket, std::string export_name,
+                                                     unsigned connections) {
+  KernelSockets n;
+  for (unsigned i = 0; i < std::max(connections, 1u); ++i) {
+    const int fd = co_await handshake(unix_socket, export_name, n, n.error);
+    if (fd < 0) break;
+    n.fds.push_back(fd);
+    if (!(n.flags & NBD_FLAG_CAN_MULTI_CONN)) break;
+  }
+  if (!n.fds.empty()) n.error.clear();  // a later connection's failure: fewer sockets, no error
+  co_return n;
+}
+
 asio::awaitable<KernelDevice> attach_kernel_device(std::string unix_socket, std::string export_name, int index,
                                                    unsigned connections) {
   KernelDevice d;
-  Negotiated n;
-  std::vector<int> fds;
-  for (unsigned i = 0; i < std::max(connections, 1u); ++i) {
-    const int fd = co_await handshake(unix_socket, export_name, n, d.error);
-    if (fd < 0) break;
-    fds.push_back(fd);
-    if (!(n.flags & NBD_FLAG_CAN_MULTI_CONN)) break;
-  }
+  KernelSockets n = co_await connect_kernel_sockets(std::move(unix_socket), std::move(export_name), connections);
+  const std::vector<int>& fds = n.fds;
   if (fds.empty()) {
     d.ec = std::make_error_code(std::errc::connection_refused);
+    d.error = std::move(n.error);
     co_return d;
   }
+  d.connections = static_cast<unsigned>(fds.size());
   detail::KernelConnect request;
   request.size = n.size;
-  request.block_size = std::max<std::uint32_t>(std::min<std::uint32_t>(n.preferred, 4096), n.minimum);
+  request.block_size = std::max<std::uint32_t>(std::min<std::uint32_t>(n.preferred_block, 4096), n.minimum_block);
   request.server_flags = n.flags;
   request.index = index;
   if (request.block_size > 4096) {

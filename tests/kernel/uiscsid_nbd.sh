@@ -4,7 +4,8 @@
 #
 #  1. `uiscsiadm --login` prints "LUN 0: Attached NBD disk /dev/nbdX on URI" and
 #     `-m session -P 3` "Attached NBD disk nbdX  State: running"; the disk has the LUN's
-#     size.
+#     size, and min(cores, 4) NBD connections (hardware queues), the export offering
+#     CAN_MULTI_CONN.
 #  2. On that disk: mkfs.ext4, mount, 256 MiB of random data written (sha256 taken on the
 #     way), umount, every cache dropped, mount again, the file read back with the same
 #     sha256, umount, a clean `fsck -f -n`.
@@ -140,7 +141,14 @@ grep -qP "^\t\t\tAttached NBD disk ${disk#/dev/}\t\tState: running$" "$work/sess
   { cat "$work/session"; fail "-P 3 does not show the attached disk"; }
 size=$(blockdev --getsize64 "$disk")
 [ "$size" -eq "$LUN_BYTES" ] || fail "$disk has $size bytes, the LUN $LUN_BYTES"
-say "ok: the login attached $disk ($size bytes), shown by -m session -P 3"
+# The export offers CAN_MULTI_CONN: the kernel got min(cores, 4) sockets, one blk-mq
+# hardware queue each.
+queues=$(ls "/sys/block/${disk#/dev/}/mq" | wc -l)
+cores=$(nproc)
+want=$(( cores < 4 ? cores : 4 ))
+[ "$queues" -eq "$want" ] || fail "$disk has $queues hardware queues (NBD connections), expected $want"
+grep -qF "attached $disk ($want connections)" "$out/uiscsid.log" || fail "uiscsid did not log $want connections"
+say "ok: the login attached $disk ($size bytes, $queues connections), shown by -m session -P 3"
 
 # 2. The file system round trip.
 mkfs.ext4 -q -F "$disk" || fail "mkfs.ext4 $disk"
