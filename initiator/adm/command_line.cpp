@@ -161,7 +161,8 @@ uiscsiadm -m node [-T IQN -p IP[:PORT]] -l|--login | -u|--logout
     each LUN of the session with its NBD export URI (nbd+unix:///?socket=..., a socket
     in the directory of uiscsid's control socket), or why it is not exported, and then
     "LUN N: Attached NBD disk /dev/nbdX on URI" (uiscsid --kernel-nbd auto, where the
-    kernel has nbd) or "LUN N: No NBD disk attached: REASON".
+    kernel has nbd) or "LUN N: No NBD disk attached: REASON". With uiscsid --nbd-listen
+    ADDR, also "LUN N: NBD TCP export nbd://ADDR:PORT/" (nbds:// with TLS).
 uiscsiadm -m node [-T IQN -p IP[:PORT]] -o new|delete|update|show [-n NAME -v VALUE] [-S]
     new: add a static node (needs -T and -p); delete; update a key of the selected
     records (all of them are checked before any is written); show the records (passwords
@@ -172,7 +173,8 @@ uiscsiadm -m session [-P 0..3] [-r SID] [-s|--stats] [-u]
     List sessions ("tcp: [SID] IP:PORT,TPGT IQN (non-flash)"); -P 1 adds the interface and
     state, -P 2 the timeouts, CHAP user names and negotiated parameters, -P 3 the data path
     (requested, in use, fallback reason, 4-tuple, counters) and the LUNs with their exports
-    and disks ("Attached NBD disk nbdX  State: running", as iscsiadm's scsi disks).
+    and disks ("Attached NBD disk nbdX  State: running", as iscsiadm's scsi disks;
+    "NBD TCP export URI  State: running" with uiscsid --nbd-listen).
     --stats prints the counters; -u logs the selected sessions out.
 
 Node settings honoured at login (iscsiadm -m node -o update -n NAME -v VALUE):
