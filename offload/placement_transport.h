@@ -1,18 +1,21 @@
 // The `placement` path: the tcp path's socket and framing, with a flow table (the
 // expect()ations, bounded, LRU eviction) that steers each Data-In / Data-Out data segment
 // from the socket straight into its task's buffers with readv(2), the CRC32C computed over
-// the placed bytes right after they land. What the table does not cover (a miss, an evicted
-// entry, a range outside it) and what already sat in the read-ahead buffer is copied, as on
-// tcp: placement is best-effort, never an error. Large payloads are sent with MSG_ZEROCOPY
-// when the socket accepts SO_ZEROCOPY (see Transport::send for the buffer contract), until
-// the kernel reports that it copied one anyway (loopback always does): from then on plain
-// sendmsg gather writes from the same buffers, and PathInfo::mode says why.
+// the placed bytes right after they land; waiting for such a segment sets SO_RCVLOWAT to
+// the read's size, so each window costs one wake-up and one readv. What the table does not
+// cover (a miss, an evicted entry, a range outside it) and what already sat in the
+// read-ahead buffer is copied, as on tcp: placement is best-effort, never an error. Large
+// payloads are sent with MSG_ZEROCOPY when the socket accepts SO_ZEROCOPY (see
+// Transport::send for the buffer contract), until the kernel reports that it copied one
+// anyway (loopback always does): from then on plain sendmsg gather writes from the same
+// buffers, and PathInfo::mode says why.
 // switch_to_tcp() turns both off at once, losing nothing.
 //
 // Not done: sendfile(2)/splice(2) from a file backend. It would need an OutgoingPdu whose
-// data names a file range instead of memory (iscsi/pdu_writer.h) and a send queue that
-// interleaves it with gather writes; MSG_ZEROCOPY from the backend's buffers already avoids
-// the copy into the kernel.
+// data names a file range instead of memory (iscsi/pdu_writer.h), a SCSI layer that hands
+// out such a range instead of reading into a buffer, and a send queue that interleaves it
+// with gather writes. It is the one change left that would make the target's Data-In
+// cheaper than on tcp (bench/README.md, "Offload").
 #pragma once
 
 #include <memory>
