@@ -2,9 +2,29 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 
 namespace uiscsi::control {
 namespace {
+
+// JSON has no infinity, but Boost.JSON reads 1e999 as one; it would then be written back
+// as something no JSON parser takes. Such a line is refused instead.
+bool finite_numbers(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_: return std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      for (const auto& e : v.get_array()) {
+        if (!finite_numbers(e)) return false;
+      }
+      return true;
+    case boost::json::kind::object:
+      for (const auto& [key, e] : v.get_object()) {
+        if (!finite_numbers(e)) return false;
+      }
+      return true;
+    default: return true;
+  }
+}
 
 std::optional<boost::json::object> parse_object(std::string_view line, std::string& error) {
   if (line.ends_with('\n')) line.remove_suffix(1);
@@ -16,6 +36,10 @@ std::optional<boost::json::object> parse_object(std::string_view line, std::stri
   }
   if (!value.is_object()) {
     error = "expected a JSON object";
+    return std::nullopt;
+  }
+  if (!finite_numbers(value)) {
+    error = "a number is out of range";
     return std::nullopt;
   }
   return std::move(value.as_object());

@@ -52,3 +52,14 @@ TEST_CASE("json lines: requests keep their arguments, with or without the newlin
   REQUIRE(bare);
   CHECK(bare->args.empty());
 }
+
+TEST_CASE("json lines: a number beyond a double is refused, not read as infinity", "[json_lines]") {
+  // Found by fuzz_control_lines: Boost.JSON reads 9999e000009999 as infinity, which no JSON
+  // parser would take back once written.
+  std::string error;
+  CHECK_FALSE(decode_request(R"({"command": "connections", "args": {"n": 9999e000009999}})", error));
+  CHECK(error == "a number is out of range");
+  CHECK_FALSE(decode_response(R"({"ok": true, "result": [1, [-1e400]]})", error));
+  CHECK(error == "a number is out of range");
+  CHECK(decode_response(R"({"ok": true, "result": 1.5e300})", error));
+}
