@@ -38,15 +38,20 @@ asio::awaitable<std::error_code> SessionCore::start(std::string& why) {
   co_return std::error_code{};
 }
 
-void SessionCore::install(Established e) {
+std::shared_ptr<Connection> SessionCore::make_connection(Established& e, std::uint16_t cid) {
   auto c = std::make_shared<Connection>();
   c->transport = std::move(e.transport);
   c->generation = ++generation_;
-  c->cid = 0;
+  c->cid = cid;
   c->params = e.login.params.connection;
   c->portal = e.portal;
   c->last_received = Clock::now();
   c->exp_stat_sn = e.login.exp_stat_sn;
+  return c;
+}
+
+void SessionCore::install(Established e) {
+  auto c = make_connection(e, 0);
   tsih_ = e.login.tsih;
   params_ = e.login.params;
   // A new session: the window is the one of the final Login Response, and the next CmdSN
@@ -80,14 +85,7 @@ asio::awaitable<void> SessionCore::add_connections(std::uint64_t epoch, Portal p
       if (current) last_error_ = "MC/S: connection " + std::to_string(cid) + " not added: " + e.login.error;
       co_return;
     }
-    auto c = std::make_shared<Connection>();
-    c->transport = std::move(e.transport);
-    c->generation = ++generation_;
-    c->cid = cid;
-    c->params = e.login.params.connection;
-    c->portal = e.portal;
-    c->last_received = Clock::now();
-    c->exp_stat_sn = e.login.exp_stat_sn;
+    auto c = make_connection(e, cid);
     update_window(e.login.exp_cmd_sn, e.login.max_cmd_sn);
     connections_.push_back(c);
     start_connection(c);

@@ -144,6 +144,8 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   const std::shared_ptr<Connection>& leading() const noexcept;
   // Where a new SCSI command goes: the live connection with the fewest SCSI tasks.
   std::shared_ptr<Connection> pick_connection() const;
+  // A Connection with CID `cid` for the transport and login results of `established`.
+  std::shared_ptr<Connection> make_connection(Established& established, std::uint16_t cid);
   // Makes `established` the session's leading connection (a new epoch); commands flow.
   void install(Established established);
   // MC/S: logs in connections 1..n-1 of the session installed as `epoch`, one after the
