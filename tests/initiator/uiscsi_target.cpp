@@ -8,13 +8,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "initiator/scsi_retry.h"
+#include "iscsi/scsi_cdb_build.h"
 
 extern char** environ;
 
@@ -35,8 +40,10 @@ std::uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
-UiscsiTarget::UiscsiTarget(const std::string& binary, UiscsiTargetOptions options)
-    : options_(std::move(options)), port_(free_port()) {
+UiscsiTarget::UiscsiTarget(UiscsiTargetOptions options) : options_(std::move(options)), port_(free_port()) {
+  const char* env = std::getenv("UISCSI_TARGET");
+  if (env == nullptr) throw std::runtime_error("UISCSI_TARGET is not set");
+  const std::string binary = env;
   std::string templ = (std::filesystem::temp_directory_path() / "uiscsi-initiator-test.XXXXXX").string();
   if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = templ;
@@ -76,6 +83,29 @@ UiscsiTarget::~UiscsiTarget() {
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
+}
+
+SessionConfig UiscsiTarget::session_config(std::string initiator_name) const {
+  SessionConfig config;
+  config.initiator_name = std::move(initiator_name);
+  config.target_name = options_.iqn;
+  config.portal = {"127.0.0.1", port_};
+  return config;
+}
+
+boost::asio::awaitable<void> transfer_16(Session& session, std::uint64_t lun, bool write, std::uint64_t lba,
+                                         std::span<std::byte> data) {
+  const iovec iov{data.data(), data.size()};
+  const auto blocks = static_cast<std::uint32_t>(data.size() / 512);
+  Command c;
+  c.lun = lun;
+  c.cdb = write ? iscsi::scsi::cdb::write_16(lba, blocks) : iscsi::scsi::cdb::read_16(lba, blocks);
+  c.direction = write ? DataDirection::write : DataDirection::read;
+  c.buffers = {&iov, 1};
+  c.transfer_length = static_cast<std::uint32_t>(data.size());
+  const CommandResult r = co_await execute_with_retries(session, c);
+  INFO((write ? "write" : "read") << " at block " << lba << ": " << r.ec.message());
+  REQUIRE_FALSE(r.ec);
 }
 
 std::string UiscsiTarget::log() const {

@@ -6,8 +6,22 @@
 
 #include <sys/types.h>
 
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <span>
 #include <string>
+
+#include "initiator/config.h"
+#include "initiator/session.h"
+
+// The UISCSI_TARGET binary is set by ctest; without it the test says so and passes.
+#define SKIP_WITHOUT_UISCSI_TARGET()                            \
+  if (std::getenv("UISCSI_TARGET") == nullptr) {                \
+    WARN("SKIPPED: UISCSI_TARGET is not set (ctest sets it)");  \
+    return;                                                     \
+  }
 
 namespace uiscsi::initiator::test {
 
@@ -19,7 +33,8 @@ struct UiscsiTargetOptions {
 
 class UiscsiTarget {
  public:
-  UiscsiTarget(const std::string& binary, UiscsiTargetOptions options);
+  // Starts the UISCSI_TARGET binary (see SKIP_WITHOUT_UISCSI_TARGET).
+  explicit UiscsiTarget(UiscsiTargetOptions options);
   ~UiscsiTarget();
   UiscsiTarget(const UiscsiTarget&) = delete;
   UiscsiTarget& operator=(const UiscsiTarget&) = delete;
@@ -27,6 +42,8 @@ class UiscsiTarget {
   const std::string& iqn() const noexcept { return options_.iqn; }
   std::uint16_t port() const noexcept { return port_; }
   std::string log() const;
+  // A session configuration for this target's portal and IQN, as `initiator_name`.
+  SessionConfig session_config(std::string initiator_name) const;
 
  private:
   UiscsiTargetOptions options_;
@@ -37,5 +54,10 @@ class UiscsiTarget {
 
 // A TCP port on 127.0.0.1 that the kernel just handed out for port 0.
 std::uint16_t free_port();
+
+// WRITE (16) or READ (16) of `data` at 512-byte block `lba` of `lun` (encoded), through
+// execute_with_retries; a failure fails the test.
+boost::asio::awaitable<void> transfer_16(Session& session, std::uint64_t lun, bool write, std::uint64_t lba,
+                                         std::span<std::byte> data);
 
 }  // namespace uiscsi::initiator::test

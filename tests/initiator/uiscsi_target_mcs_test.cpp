@@ -60,17 +60,10 @@ int socket_with_local_port(std::uint16_t port) {
 
 TEST_CASE("uiscsi-target: MC/S spreads commands over three connections and survives losing one",
           "[.uiscsi_target][mcs]") {
-  const char* binary = std::getenv("UISCSI_TARGET");
-  if (binary == nullptr) {
-    WARN("SKIPPED: UISCSI_TARGET is not set (ctest sets it)");
-    return;
-  }
-  UiscsiTarget target(binary, {.iqn = "iqn.2026-11.org.uiscsi:mcs", .offload = "tcp", .max_connections = 4});
+  SKIP_WITHOUT_UISCSI_TARGET();
+  UiscsiTarget target({.iqn = "iqn.2026-11.org.uiscsi:mcs", .offload = "tcp", .max_connections = 4});
   asio::io_context io;
-  SessionConfig config;
-  config.initiator_name = "iqn.2026-11.org.uiscsi:mcs-test";
-  config.target_name = target.iqn();
-  config.portal = {"127.0.0.1", target.port()};
+  SessionConfig config = target.session_config("iqn.2026-11.org.uiscsi:mcs-test");
   config.negotiation.max_connections = 3;
   config.timeouts.reconnect_delay = Milliseconds{100};
   SessionOpen o = run(io, Session::open(io, config, make_connector(io, offload::Registry::with_builtin_paths())));
@@ -95,18 +88,9 @@ TEST_CASE("uiscsi-target: MC/S spreads commands over three connections and survi
   const std::uint64_t lun = *iscsi::scsi::encode_lun(0);
   const std::vector<std::byte> written = test::random_bytes(kQd * kIo, 7);
   std::vector<std::byte> read_back(written.size());
-  auto io_one = [&](std::size_t index, bool write) -> asio::awaitable<void> {
+  auto io_one = [&](std::size_t index, bool write) {
     std::byte* base = write ? const_cast<std::byte*>(written.data()) : read_back.data();
-    const iovec iov{base + index * kIo, kIo};
-    Command c;
-    c.lun = lun;
-    c.cdb = write ? iscsi::scsi::cdb::write_16(index * kBlocks, kBlocks) : iscsi::scsi::cdb::read_16(index * kBlocks, kBlocks);
-    c.direction = write ? DataDirection::write : DataDirection::read;
-    c.buffers = {&iov, 1};
-    c.transfer_length = kIo;
-    const CommandResult r = co_await execute_with_retries(session, c);
-    INFO((write ? "write " : "read ") << index << ": " << r.ec.message());
-    REQUIRE_FALSE(r.ec);
+    return test::transfer_16(session, lun, write, index * kBlocks, {base + index * kIo, kIo});
   };
   auto all = [&](bool write) {
     std::vector<asio::awaitable<void>> tasks;

@@ -24,17 +24,10 @@ namespace asio = boost::asio;
 
 TEST_CASE("uiscsi-target: a one-entry flow table at QD16 evicts and misses, and the data verifies",
           "[.uiscsi_target][placement]") {
-  const char* binary = std::getenv("UISCSI_TARGET");
-  if (binary == nullptr) {
-    WARN("SKIPPED: UISCSI_TARGET is not set (ctest sets it)");
-    return;
-  }
-  UiscsiTarget target(binary, {.iqn = "iqn.2026-11.org.uiscsi:flow-table", .offload = "placement", .max_connections = 1});
+  SKIP_WITHOUT_UISCSI_TARGET();
+  UiscsiTarget target({.iqn = "iqn.2026-11.org.uiscsi:flow-table", .offload = "placement", .max_connections = 1});
   asio::io_context io;
-  SessionConfig config;
-  config.initiator_name = "iqn.2026-11.org.uiscsi:flow-table-test";
-  config.target_name = target.iqn();
-  config.portal = {"127.0.0.1", target.port()};
+  const SessionConfig config = target.session_config("iqn.2026-11.org.uiscsi:flow-table-test");
   offload::TransportOptions options;
   options.expectation_capacity = 1;
   SessionOpen o = run(io, Session::open(io, config,
@@ -50,18 +43,9 @@ TEST_CASE("uiscsi-target: a one-entry flow table at QD16 evicts and misses, and 
   const std::vector<std::byte> written = test::random_bytes(kQd * kRounds * kIo, 42);
   std::vector<std::byte> read_back(written.size());
   // One request per slot of the queue, each over its own 256 KiB of the LUN.
-  auto io_one = [&](std::size_t index, bool write) -> asio::awaitable<void> {
+  auto io_one = [&](std::size_t index, bool write) {
     std::byte* base = write ? const_cast<std::byte*>(written.data()) : read_back.data();
-    const iovec iov{base + index * kIo, kIo};
-    Command c;
-    c.lun = lun;
-    c.cdb = write ? iscsi::scsi::cdb::write_16(index * kBlocks, kBlocks) : iscsi::scsi::cdb::read_16(index * kBlocks, kBlocks);
-    c.direction = write ? DataDirection::write : DataDirection::read;
-    c.buffers = {&iov, 1};
-    c.transfer_length = kIo;
-    const CommandResult r = co_await execute_with_retries(session, c);
-    INFO((write ? "write " : "read ") << index << ": " << r.ec.message());
-    REQUIRE_FALSE(r.ec);
+    return test::transfer_16(session, lun, write, index * kBlocks, {base + index * kIo, kIo});
   };
   for (const bool write : {true, false}) {
     for (std::size_t round = 0; round < kRounds; ++round) {
