@@ -11,9 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
-#include <filesystem>
 
-#include "fake_session.h"
+#include "fake_lun.h"
 #include "initiator/block_device.h"
 #include "initiator/nbd/protocol.h"
 #include "initiator/nbd/server.h"
@@ -27,32 +26,7 @@ using Socket = asio::local::stream_protocol::socket;
 using Bytes = std::vector<std::byte>;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-struct Fixture {
-  Fixture() : target(io, test::FakeTargetConfig{}) {
-    SessionOpen o = test::open_fake(io, target, test::fake_config(target));
-    INFO(o.error);
-    REQUIRE(o.session);
-    session = std::move(o.session);
-    BlockDeviceOpen d = test::run(io, BlockDevice::open(*session, 1));
-    INFO(d.error);
-    REQUIRE(d.device);
-    device = std::move(d.device);
-    char pattern[] = "/tmp/uiscsi-nbd-timeout-test.XXXXXX";
-    dir = ::mkdtemp(pattern);
-    socket_path = dir + "/nbd.sock";
-  }
-  ~Fixture() {
-    device.reset();
-    session->close();
-    test::drain(io);
-    std::filesystem::remove_all(dir);
-  }
-  asio::io_context io;
-  test::FakeTarget target;
-  std::unique_ptr<Session> session;
-  std::unique_ptr<BlockDevice> device;
-  std::string dir, socket_path;
-};
+using Fixture = test::FakeLun;
 
 asio::awaitable<bool> connect_and_greet(Socket& s, const std::string& path) {
   auto [ec] = co_await s.async_connect(asio::local::stream_protocol::endpoint(path), kTuple);

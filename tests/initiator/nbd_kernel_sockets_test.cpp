@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 
-#include "fake_session.h"
+#include "fake_lun.h"
 #include "initiator/block_device.h"
 #include "initiator/nbd/kernel_device.h"
 #include "initiator/nbd/protocol.h"
@@ -17,32 +16,7 @@
 namespace uiscsi::initiator::nbd {
 namespace {
 
-struct Fixture {
-  Fixture() : target(io, test::FakeTargetConfig{}) {
-    SessionOpen o = test::open_fake(io, target, test::fake_config(target));
-    INFO(o.error);
-    REQUIRE(o.session);
-    session = std::move(o.session);
-    BlockDeviceOpen d = test::run(io, BlockDevice::open(*session, 1));
-    INFO(d.error);
-    REQUIRE(d.device);
-    device = std::move(d.device);
-    char pattern[] = "/tmp/uiscsi-nbd-kernel-sockets-test.XXXXXX";
-    dir = ::mkdtemp(pattern);
-    socket_path = dir + "/nbd.sock";
-  }
-  ~Fixture() {
-    device.reset();
-    session->close();
-    test::drain(io);
-    std::filesystem::remove_all(dir);
-  }
-  boost::asio::io_context io;
-  test::FakeTarget target;
-  std::unique_ptr<Session> session;
-  std::unique_ptr<BlockDevice> device;
-  std::string dir, socket_path;
-};
+using Fixture = test::FakeLun;
 
 void close_all(const KernelSockets& k) {
   for (const int fd : k.fds) ::close(fd);
