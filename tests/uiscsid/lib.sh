@@ -152,6 +152,33 @@ tgtd_target() {
   tgtadm_ --op bind --mode target --tid "$1" -I ALL
 }
 
+# start_disk_target KIND IQN: one target with one 64 MiB disk on 127.0.0.1, IQN as its
+# name: tgtd (target 1, LUN 1) or uiscsi-target (a RAM LUN 0). Sets PORT and SIZE (bytes).
+start_disk_target() {
+  case "$1" in
+    tgtd)
+      start_tgtd
+      tgtd_target 1 "$2"
+      PORT=$TGTD_PORT
+      ;;
+    uiscsi-target)
+      cat >"$WORK/target.toml" <<TOML
+[[target]]
+name = "$2"
+portals = ["127.0.0.1:0"]
+[[target.lun]]
+number = 0
+backend = "ram"
+size = "64M"
+TOML
+      start_target "$WORK/target.toml"
+      PORT=$TARGET_PORT
+      ;;
+    *) fail "unknown target kind $1" ;;
+  esac
+  SIZE=$((64 << 20))
+}
+
 # start_target CONFIG: uiscsi-target with CONFIG on a free port; sets TARGET_PORT.
 start_target() {
   : "${UISCSI_TARGET:?set by ctest}"

@@ -19,29 +19,7 @@ readonly IQN=iqn.2026-11.org.uiscsi:nbd.disk
 require_tool nbdinfo "package libnbd-bin"
 require_tool nbdcopy "package libnbd-bin"
 
-case "$KIND" in
-  tgtd)
-    start_tgtd
-    tgtd_target 1 "$IQN"
-    PORT=$TGTD_PORT
-    SIZE=$((64 << 20))
-    ;;
-  uiscsi-target)
-    cat >"$WORK/target.toml" <<TOML
-[[target]]
-name = "$IQN"
-portals = ["127.0.0.1:0"]
-[[target.lun]]
-number = 0
-backend = "ram"
-size = "32M"
-TOML
-    start_target "$WORK/target.toml"
-    PORT=$TARGET_PORT
-    SIZE=$((32 << 20))
-    ;;
-  *) fail "unknown target kind $KIND" ;;
-esac
+start_disk_target "$KIND" "$IQN"
 start_uiscsid
 use_offload_path "127.0.0.1:$PORT"
 expect 0 -m discovery -t st -p "127.0.0.1:$PORT"

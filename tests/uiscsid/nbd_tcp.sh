@@ -20,34 +20,15 @@ require_tool nbdinfo "package libnbd-bin"
 require_tool nbdcopy "package libnbd-bin"
 require_tool ss "package iproute2"
 
+start_disk_target "$KIND" "$IQN"
 LISTEN=127.0.0.1
-case "$KIND" in
-  tgtd)
-    start_tgtd
-    tgtd_target 1 "$IQN"
-    PORT=$TGTD_PORT
-    ;;
-  uiscsi-target)
-    cat >"$WORK/target.toml" <<TOML
-[[target]]
-name = "$IQN"
-portals = ["127.0.0.1:0"]
-[[target.lun]]
-number = 0
-backend = "ram"
-size = "64M"
-TOML
-    start_target "$WORK/target.toml"
-    PORT=$TARGET_PORT
-    if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
-      LISTEN=::1
-    else
-      say "no IPv6 loopback here: the TCP exports listen on 127.0.0.1"
-    fi
-    ;;
-  *) fail "unknown target kind $KIND" ;;
-esac
-readonly SIZE=$((64 << 20))
+if [ "$KIND" = uiscsi-target ]; then
+  if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+    LISTEN=::1
+  else
+    say "no IPv6 loopback here: the TCP exports listen on 127.0.0.1"
+  fi
+fi
 [[ $LISTEN == *:* ]] && HOST="\\[$LISTEN\\]" || HOST=${LISTEN//./\\.}
 
 # Bad values: exit 2 with a reason, nothing started.
