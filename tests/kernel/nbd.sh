@@ -26,11 +26,8 @@ fi
 export UISCSI_NBD
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  vm_run=${UISCSI_VM_RUN:-$root/../shared/lab/vm-run}
-  if [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available ($vm_run)"
-    exit 77
-  fi
+  source "$root/tests/kernel/lab.sh"
+  lab_vm_run_or_skip
   cd "$root"
   out=$(mktemp -d "${TMPDIR:-/tmp}/uiscsi-nbd-lab.XXXXXX")
   "$vm_run" --timeout 900 --mem 2048 --out "$out" -- bash tests/kernel/nbd.sh "$UISCSI_NBD"

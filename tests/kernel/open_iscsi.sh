@@ -31,12 +31,8 @@ if [ -z "$target_bin" ] || [ ! -x "$target_bin" ]; then
 fi
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  vm_run=${UISCSI_VM_RUN:-/work/shared/lab/vm-run}
-  [ -x "$vm_run" ] || vm_run=$root/../shared/lab/vm-run
-  if [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available (set UISCSI_VM_RUN to vm-run)"
-    exit $SKIP
-  fi
+  source "$root/tests/kernel/lab.sh"
+  lab_vm_run_or_skip
   for tool in iscsid iscsiadm mkfs.ext4 fsck.ext4 jq; do
     command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed (Debian packages open-iscsi, e2fsprogs, jq)"; exit $SKIP; }
   done

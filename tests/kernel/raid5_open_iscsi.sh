@@ -24,15 +24,8 @@ for b in "$target" "$raid"; do
 done
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  # Beside the main tree (../shared), or beside the folder of work trees (../../shared).
-  vm_run=${UISCSI_VM_RUN:-}
-  for candidate in "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
-    [ -n "$vm_run" ] || [ ! -x "$candidate" ] || vm_run=$candidate
-  done
-  if [ -z "$vm_run" ] || [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available ($vm_run)"
-    exit 77
-  fi
+  source "$root/tests/kernel/lab.sh"
+  lab_vm_run_or_skip
   for tool in iscsiadm iscsid mkfs.ext4 fsck.ext4; do
     command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin:/sbin
     command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed (open-iscsi, e2fsprogs)"; exit 77; }

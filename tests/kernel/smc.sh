@@ -23,15 +23,8 @@ if [ -z "$test_offload" ] || [ ! -x "$test_offload" ]; then
 fi
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  # UISCSI_VM_RUN, else the lab beside the checkout (a main tree or a worktree under wt/).
-  vm_run=${UISCSI_VM_RUN:-}
-  for candidate in "$vm_run" "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
-    [ -n "$candidate" ] && [ -x "$candidate" ] && { vm_run=$candidate; break; }
-  done
-  if [ -z "$vm_run" ] || [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available (vm-run; set UISCSI_VM_RUN)"
-    exit 77
-  fi
+  source "$root/tests/kernel/lab.sh"
+  lab_vm_run_or_skip
   out=$(mktemp -d "${TMPDIR:-/tmp}/uiscsi-smc.XXXXXX")  # the VM's --out, private to this run
   trap 'rm -rf "$out"' EXIT
   cd "$root"

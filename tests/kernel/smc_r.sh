@@ -52,15 +52,8 @@ if [ "${LAB_GUEST:-}" != 1 ]; then
   for b in "$target_bin" "$uiscsid" "$uiscsiadm"; do
     [ -x "$b" ] || { echo "SKIPPED: $b is not built (build it, or pass the build directory)"; exit $SKIP; }
   done
-  vm_run=${UISCSI_VM_RUN:-}
-  # UISCSI_VM_RUN, else the lab beside the checkout (a main tree or a worktree under wt/).
-  for candidate in "$vm_run" "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
-    [ -n "$candidate" ] && [ -x "$candidate" ] && { vm_run=$candidate; break; }
-  done
-  if [ -z "$vm_run" ] || [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available (vm-run; set UISCSI_VM_RUN)"
-    exit $SKIP
-  fi
+  source "$root/tests/kernel/lab.sh"
+  lab_vm_run_or_skip
   smc_pnet=$(dirname "$vm_run")/smc-pnet
   [ -x "$smc_pnet" ] || { echo "SKIPPED: $smc_pnet is missing (the lab's SMC-R settings tool)"; exit $SKIP; }
   for tool in python3 nbdcopy rdma setsid; do

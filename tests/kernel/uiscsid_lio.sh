@@ -27,14 +27,8 @@ if [ -z "$build" ] || [ ! -x "$uiscsid" ] || [ ! -x "$uiscsiadm" ]; then
 fi
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  vm_run=${UISCSI_VM_RUN:-}
-  for candidate in "$vm_run" "$root/../shared/lab/vm-run" "$root/../../shared/lab/vm-run"; do
-    [ -n "$candidate" ] && [ -x "$candidate" ] && { vm_run=$candidate; break; }
-  done
-  if [ -z "$vm_run" ] || [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available (vm-run; set UISCSI_VM_RUN)"
-    exit 77
-  fi
+  source "$root/tests/kernel/lab.sh"
+  lab_vm_run_or_skip
   command -v targetcli >/dev/null || { echo "SKIPPED: targetcli is not installed (targetcli-fb)"; exit 77; }
   cd "$root"
   out=$(mktemp -d "${TMPDIR:-/tmp}/uiscsid-lio-lab.XXXXXX")

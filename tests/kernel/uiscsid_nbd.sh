@@ -36,12 +36,8 @@ if [ -z "$build" ] || [ ! -x "$uiscsid" ] || [ ! -x "$uiscsiadm" ] || [ ! -x "$t
 fi
 
 if [ "${LAB_GUEST:-}" != 1 ]; then
-  vm_run=${UISCSI_VM_RUN:-/work/shared/lab/vm-run}
-  [ -x "$vm_run" ] || vm_run=$root/../shared/lab/vm-run
-  if [ ! -x "$vm_run" ]; then
-    echo "SKIPPED: kernel lab not available (set UISCSI_VM_RUN to vm-run)"
-    exit $SKIP
-  fi
+  source "$root/tests/kernel/lab.sh"
+  lab_vm_run_or_skip
   for tool in mkfs.ext4 fsck.ext4 sha256sum blockdev; do
     command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed (e2fsprogs, coreutils, util-linux)"; exit $SKIP; }
   done
