@@ -19,6 +19,7 @@ class PduCategory final : public std::error_category {
       case pdu_errc::placement_too_small: return "placement buffer smaller than the data segment";
       case pdu_errc::placement_not_allowed: return "data placement outside the header window";
       case pdu_errc::mid_pdu: return "limits changed in the middle of a PDU";
+      case pdu_errc::file_data_with_digest: return "a data segment sent from a file cannot carry a DataDigest";
     }
     return "unknown iscsi.pdu error";
   }

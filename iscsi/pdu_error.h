@@ -28,6 +28,9 @@ enum class pdu_errc {
   placement_not_allowed,
   // set_limits(): called in the middle of a PDU.
   mid_pdu,
+  // Writer: a FileSegment data segment with DataDigest on (see OutgoingPdu::file), or
+  // with memory data as well.
+  file_data_with_digest,
 };
 
 const std::error_category& pdu_category() noexcept;

@@ -25,10 +25,24 @@
 
 namespace uiscsi::iscsi {
 
+// A data segment that stays in a file until it is sent: the transport hands it to the
+// kernel with sendfile(2), so the bytes go from the page cache to the socket without a
+// copy through user space (the target's Data-In from a file backend).
+struct FileSegment {
+  int fd = -1;  // readable; the sender keeps it open until the send has completed
+  std::uint64_t offset = 0;
+  std::size_t length = 0;  // 0: the PDU has no file segment
+};
+
 struct OutgoingPdu {
   Bhs bhs;                                // from a typed PDU's encode()
   std::span<const std::byte> ahs = {};    // a multiple of 4 bytes, at most kMaxAhsLength
   std::span<const iovec> data = {};       // the data segment, unpadded
+  // Instead of `data`, which must then be empty: the data segment is read from a file when
+  // it is sent. Only with DataDigest=None, because the writer never sees the bytes to
+  // digest them (and they may change until the kernel has sent them): prepare() fails
+  // with pdu_errc::file_data_with_digest otherwise.
+  FileSegment file = {};
 };
 
 class PduWriter {
@@ -44,8 +58,11 @@ class PduWriter {
   // ahs_too_long, data_segment_too_long (data above the 24-bit field).
   std::span<const iovec> prepare(OutgoingPdu& pdu, std::error_code& ec);
 
-  // Total bytes of the last prepared PDU (0 after an error).
+  // Total bytes of the last prepared PDU (0 after an error), a file segment included.
   std::size_t size() const noexcept { return size_; }
+  // With a file segment: how many of the returned iovecs go before it (BHS, AHS, header
+  // digest); the rest (padding) go after it. Without one: all of them.
+  std::size_t file_position() const noexcept { return file_position_; }
 
  private:
   DigestConfig digests_;
@@ -54,6 +71,7 @@ class PduWriter {
   std::array<std::byte, kDigestLength> header_digest_{};
   std::array<std::byte, kDigestLength> data_digest_{};
   std::size_t size_ = 0;
+  std::size_t file_position_ = 0;
 };
 
 }  // namespace uiscsi::iscsi

@@ -41,6 +41,10 @@ struct Counters {
   // Of those calls, how many the kernel reported it had copied after all
   // (SO_EE_CODE_ZEROCOPY_COPIED: e.g. loopback, or a device without scatter-gather).
   std::uint64_t zerocopy_copied = 0;
+  // Data-segment bytes sent from a file with sendfile(2) (OutgoingPdu::file), and those
+  // read into a buffer first because the path does not send files (Capabilities::file_send).
+  std::uint64_t bytes_sendfile = 0;
+  std::uint64_t bytes_file_read = 0;
 };
 
 // The live counters a transport owns. Writer: the transport's thread only.
@@ -57,6 +61,7 @@ class LiveCounters {
   Cell bytes_received, bytes_sent, bytes_placed, bytes_copied, bytes_owned;
   Cell pdus_received, pdus_sent, digest_errors, placement_misses, expectation_evictions;
   Cell placement_hits, zerocopy_sends, bytes_zerocopy, zerocopy_copied;
+  Cell bytes_sendfile, bytes_file_read;
 
   Counters snapshot() const noexcept {
     Counters c;
@@ -74,6 +79,8 @@ class LiveCounters {
     c.zerocopy_sends = zerocopy_sends.get();
     c.bytes_zerocopy = bytes_zerocopy.get();
     c.zerocopy_copied = zerocopy_copied.get();
+    c.bytes_sendfile = bytes_sendfile.get();
+    c.bytes_file_read = bytes_file_read.get();
     return c;
   }
 };

@@ -49,6 +49,10 @@ struct Capabilities {
   bool zero_copy_send = false;
   // switch_to_tcp() succeeds on this transport.
   bool switch_to_tcp = false;
+  // An OutgoingPdu's FileSegment goes out by sendfile(2), never through user space. When
+  // false a transport still accepts one and reads it into a buffer of its own first
+  // (pread), so a PDU queued before switch_to_tcp() is sent all the same.
+  bool file_send = false;
 };
 
 // The outcome of receive(). `pdu` is valid when !ec. On iscsi::pdu_errc::data_digest_mismatch
