@@ -2,6 +2,8 @@
 //   BHS | AHS | HeaderDigest | data... | padding | DataDigest
 // The caller's data is never copied. The writer fills in TotalAHSLength and
 // DataSegmentLength, and owns only the bytes it adds (padding, digests) and the iovec array.
+// A data segment may also name a file range (OutgoingPdu::file): the iovecs then leave a gap
+// for it at file_position(), which the transport fills from the file when it sends.
 //
 // Lifetime: the returned iovecs point into `pdu.bhs`, `pdu.ahs`, the caller's data buffers
 // and the writer. They are valid until the next prepare()/set_digests() or the writer's
@@ -55,7 +57,8 @@ class PduWriter {
 
   // Sets pdu.bhs's TotalAHSLength and DataSegmentLength and returns the iovecs to send.
   // On error returns an empty span and sets `ec`: bad_ahs (AHS not a multiple of 4),
-  // ahs_too_long, data_segment_too_long (data above the 24-bit field).
+  // ahs_too_long, data_segment_too_long (data above the 24-bit field), file_data_with_digest
+  // (a file segment with DataDigest on, or with memory data as well).
   std::span<const iovec> prepare(OutgoingPdu& pdu, std::error_code& ec);
 
   // Total bytes of the last prepared PDU (0 after an error), a file segment included.

@@ -1,7 +1,8 @@
 // PduWriter -> PduParser: round trips with every digest combination, every byte-boundary
 // split of a multi-PDU stream, random chunking, digest corruption at every byte, the
 // header-stage length check (with an allocation counter), and direct data placement (through
-// put() and, as a transport reading into the destination does, through skip_placed()).
+// put() and, as a transport reading into the destination does, through skip_placed()), and
+// the writer's file segments (the gap a transport fills with sendfile).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -656,5 +657,83 @@ TEST_CASE("pdu writer: never copies the data and checks the field widths", "[isc
     OutgoingPdu bad{NopOut{}.encode(), {}, huge};
     CHECK(writer.prepare(bad, ec).empty());
     CHECK(ec == pdu_errc::data_segment_too_long);
+  }
+}
+
+// A file segment: the iovecs leave a gap for it at file_position(); the file's bytes put
+// there give the same wire bytes as the same data sent from memory.
+TEST_CASE("pdu writer: a file segment goes between the header and the padding", "[iscsi][pdu]") {
+  const Bytes data = pattern(4093, 5);  // 3 bytes of padding
+  const Bytes ahs(8);
+  const bool header_digest = GENERATE(false, true);
+  PduWriter writer({header_digest, false});
+  DataIn d;
+  d.initiator_task_tag = 7;
+  OutgoingPdu pdu{d.encode(), ahs, {}, FileSegment{.fd = 3, .offset = 100, .length = data.size()}};
+  std::error_code ec;
+  const auto out = writer.prepare(pdu, ec);
+  REQUIRE_FALSE(ec);
+  CHECK(pdu.bhs.data_segment_length() == data.size());
+  CHECK(pdu.bhs.total_ahs_length() == 2);
+  // BHS, AHS, header digest | (file) | padding.
+  const std::size_t head = header_digest ? 3 : 2;
+  REQUIRE(writer.file_position() == head);
+  REQUIRE(out.size() == head + 1);
+  CHECK(out[head].iov_len == 3);
+  CHECK(writer.size() == 48 + 8 + (header_digest ? 4 : 0) + data.size() + 3);
+
+  Bytes stream = flatten(out.first(head));
+  stream.insert(stream.end(), data.begin(), data.end());
+  const Bytes tail = flatten(out.subspan(head));
+  stream.insert(stream.end(), tail.begin(), tail.end());
+  CHECK(stream.size() == writer.size());
+  const iovec mem{const_cast<std::byte*>(data.data()), data.size()};
+  PduWriter memory_writer({header_digest, false});
+  OutgoingPdu same{d.encode(), ahs, {&mem, 1}};
+  const auto from_memory = memory_writer.prepare(same, ec);
+  CHECK(flatten(from_memory) == stream);
+  CHECK(memory_writer.file_position() == from_memory.size());  // no file: all of them
+
+  SECTION("a length that needs no padding has no tail") {
+    pdu.file.length = 4096;
+    CHECK(writer.prepare(pdu, ec).size() == head);
+    CHECK(writer.file_position() == head);
+    CHECK(writer.size() == 48 + 8 + (header_digest ? 4 : 0) + 4096);
+  }
+}
+
+TEST_CASE("pdu writer: a file segment refuses a data digest, memory data and a long range",
+          "[iscsi][pdu]") {
+  Bytes data = pattern(8, 1);
+  const iovec mem{data.data(), data.size()};
+  std::error_code ec;
+  SECTION("DataDigest on") {
+    PduWriter writer({false, true});
+    OutgoingPdu pdu{DataIn{}.encode(), {}, {}, FileSegment{.fd = 3, .offset = 0, .length = 512}};
+    CHECK(writer.prepare(pdu, ec).empty());
+    CHECK(ec == pdu_errc::file_data_with_digest);
+    CHECK(writer.size() == 0);
+    CHECK(writer.file_position() == 0);
+  }
+  SECTION("memory data as well") {
+    PduWriter writer;
+    OutgoingPdu pdu{DataIn{}.encode(), {}, {&mem, 1}, FileSegment{.fd = 3, .offset = 0, .length = 512}};
+    CHECK(writer.prepare(pdu, ec).empty());
+    CHECK(ec == pdu_errc::file_data_with_digest);
+  }
+  SECTION("above the 24-bit DataSegmentLength") {
+    PduWriter writer;
+    OutgoingPdu pdu{DataIn{}.encode(), {}, {}, FileSegment{.fd = 3, .offset = 0, .length = kMaxDataSegmentLength + 1}};
+    CHECK(writer.prepare(pdu, ec).empty());
+    CHECK(ec == pdu_errc::data_segment_too_long);
+    pdu.file.length = kMaxDataSegmentLength;
+    CHECK_FALSE(writer.prepare(pdu, ec).empty());
+    CHECK_FALSE(ec);
+  }
+  SECTION("a data digest with no data segment at all is fine") {
+    PduWriter writer({true, true});
+    OutgoingPdu pdu{NopIn{}.encode(), {}, {}, FileSegment{}};
+    CHECK(writer.prepare(pdu, ec).size() == 2);
+    CHECK_FALSE(ec);
   }
 }
