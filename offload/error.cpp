@@ -16,6 +16,7 @@ class OffloadCategory final : public std::error_category {
       case errc::receive_in_progress: return "another receive is already pending";
       case errc::not_supported: return "not supported by this transport";
       case errc::path_unavailable: return "requested data path is not available";
+      case errc::file_ended: return "file ended before its data segment was sent";
     }
     return "unknown offload error";
   }

@@ -20,6 +20,9 @@ enum class errc {
   not_supported,
   // An explicitly requested path is not registered or not usable on this host.
   path_unavailable,
+  // A data segment sent from a file (iscsi::FileSegment) reaches past the file's end: the
+  // file is shorter than the range it named, or shrank while it was being sent.
+  file_ended,
 };
 
 const std::error_category& offload_category() noexcept;

@@ -8,14 +8,12 @@
 // payloads are sent with MSG_ZEROCOPY when the socket accepts SO_ZEROCOPY (see
 // Transport::send for the buffer contract), until the kernel reports that it copied one
 // anyway (loopback always does): from then on plain sendmsg gather writes from the same
-// buffers, and PathInfo::mode says why.
-// switch_to_tcp() turns both off at once, losing nothing.
-//
-// Not done: sendfile(2)/splice(2) from a file backend. It would need an OutgoingPdu whose
-// data names a file range instead of memory (iscsi/pdu_writer.h), a SCSI layer that hands
-// out such a range instead of reading into a buffer, and a send queue that interleaves it
-// with gather writes. It is the one change left that would make the target's Data-In
-// cheaper than on tcp (bench/README.md, "Offload").
+// buffers, and PathInfo::mode says why. A data segment that names a file range
+// (OutgoingPdu::file, Capabilities::file_send: the target's Data-In from a file backend)
+// goes from the page cache to the socket with sendfile(2), between the gather writes of the
+// PDUs around it, never through user space (bytes_sendfile).
+// switch_to_tcp() turns all three off at once, losing nothing: file ranges are then read
+// into memory first (bytes_file_read), as on tcp.
 #pragma once
 
 #include <memory>

@@ -48,7 +48,8 @@ Capabilities StreamCore::capabilities() const noexcept {
           .direct_placement = placement_,
           .rdma = false,
           .zero_copy_send = placement_ && zerocopy_,
-          .switch_to_tcp = can_switch_};
+          .switch_to_tcp = can_switch_,
+          .file_send = placement_};
 }
 
 PathInfo StreamCore::path() const {

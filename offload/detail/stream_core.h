@@ -47,10 +47,17 @@ struct SendOp {
   iscsi::OutgoingPdu pdu;
   iscsi::PduWriter writer;
   std::span<const iovec> iov;
+  std::size_t head = 0;     // with pdu.file: the iovecs before the file's bytes
   std::size_t size = 0;     // bytes on the wire
   std::size_t payload = 0;  // data segment bytes
   SendHandler handler;
   std::error_code result;   // decided when written; handed over when the kernel is done
+  // A file segment read into memory (the path does not send files, or the file cannot be
+  // spliced): `pdu.data` then names file_iov, which names file_copy.
+  std::unique_ptr<std::byte[]> file_copy;
+  iovec file_iov{};
+
+  bool from_file() const noexcept { return pdu.file.length != 0; }
 };
 
 class StreamCore : public std::enable_shared_from_this<StreamCore> {
@@ -102,7 +109,10 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   std::unique_ptr<SendOp> take_op();
   void complete(std::unique_ptr<SendOp> op, std::error_code ec);
   void start_write();
+  std::error_code load_file(SendOp& op);
   void send_zerocopy_some();
+  void send_file_some();
+  void write_rest(std::span<const iovec> rest);
   void on_zerocopy_sent(std::error_code ec);
   void finish_batch(std::error_code ec, std::size_t bytes);
   void reap_zerocopy();
@@ -158,7 +168,11 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   // The in-flight batch when it goes out with MSG_ZEROCOPY.
   bool batch_zerocopy_ = false;
   std::size_t batch_size_ = 0, batch_written_ = 0;
-  std::vector<boost::asio::const_buffer> batch_rest_;  // what of gather_ is not written yet
+  // The in-flight batch ends with a PDU whose data segment is sent from a file; gather_
+  // holds only its head (BHS, AHS, header digest). file_sent_: its file bytes sent so far.
+  bool batch_file_ = false;
+  std::size_t file_sent_ = 0;
+  std::vector<boost::asio::const_buffer> batch_rest_;  // what of a batch is not written yet
   std::vector<iovec> zerocopy_iov_;                    // the same, for sendmsg(2)
   // Written batches whose pages the kernel may still read: completed once released.
   struct HeldBatch {

@@ -13,6 +13,18 @@
 // the socket stops using it (TransportOptions::zero_copy_stop_on_copy) and sends every later
 // batch with plain gather writes from the same buffers. Batches already written with it
 // complete as before.
+//
+// Data segments in a file (OutgoingPdu::file). On the placement path such a PDU ends its
+// batch: the batch's gather write carries its head (BHS, AHS, header digest) after the
+// PDUs before it, then sendfile(2) moves the file range from the page cache to the socket,
+// waiting for room like the zerocopy path, then a last write sends the padding. A batch
+// that would go out with MSG_ZEROCOPY stops before a file PDU instead, so zerocopy batches
+// hold memory only. Where files are not sent (tcp, smc, after switch_to_tcp()) the range is
+// read (pread) into a buffer of the PDU's own before any byte of it is written, so a short
+// file fails that PDU alone; so is a file sendfile cannot splice (EINVAL and the like on the
+// first call), but its head is on the wire by then, and a failed read cuts the stream. A
+// file that ends inside the range while it is being sent cuts the stream too
+// (errc::file_ended): the PDU's header has promised bytes that do not exist.
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -20,7 +32,9 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
+#include "offload/detail/file_send.h"
 #include "offload/detail/stream_core.h"
+#include "offload/error.h"
 
 namespace uiscsi::offload::detail {
 namespace {
@@ -52,6 +66,7 @@ void StreamCore::complete(std::unique_ptr<SendOp> op, std::error_code ec) {
   op->pdu = {};
   op->iov = {};
   op->result = {};
+  op->file_copy.reset();
   spare_ops_.push_back(std::move(op));
 }
 
@@ -67,31 +82,82 @@ void StreamCore::enqueue(const iscsi::OutgoingPdu& pdu, SendHandler handler) {
   std::error_code ec;
   op->iov = op->writer.prepare(op->pdu, ec);
   if (ec) return complete(std::move(op), ec);
+  op->head = op->writer.file_position();
   op->size = op->writer.size();
   op->payload = op->pdu.bhs.data_segment_length();
+  if (op->from_file() && !placement_) {
+    if ((ec = load_file(*op))) return complete(std::move(op), ec);
+  }
   queued_.push_back(std::move(op));
   start_write();
+}
+
+// Reads the op's file segment into a buffer of its own and makes it an ordinary memory PDU
+// of the same bytes on the wire (the header is unchanged: same DataSegmentLength).
+std::error_code StreamCore::load_file(SendOp& op) {
+  const iscsi::FileSegment file = op.pdu.file;
+  op.file_copy = std::make_unique_for_overwrite<std::byte[]>(file.length);
+  if (std::error_code ec = read_file(file.fd, file.offset, {op.file_copy.get(), file.length})) return ec;
+  counters_.bytes_file_read.add(file.length);
+  op.file_iov = {op.file_copy.get(), file.length};
+  op.pdu.file = {};
+  op.pdu.data = {&op.file_iov, 1};
+  std::error_code ec;
+  op.iov = op.writer.prepare(op.pdu, ec);  // cannot fail: it passed with the file
+  return ec;
 }
 
 // Sends as many whole queued PDUs as fit in one gather list, in queue order.
 void StreamCore::start_write() {
   if (writing_ || queued_.empty()) return;
-  writing_ = true;
   gather_.clear();
   std::size_t largest = 0;
   batch_size_ = 0;
+  batch_file_ = false;
   while (!queued_.empty()) {
     SendOp& next = *queued_.front();
-    if (!in_flight_.empty() && gather_.size() + next.iov.size() > kMaxGather) break;
-    for (const iovec& v : next.iov) gather_.emplace_back(v.iov_base, v.iov_len);
-    largest = std::max(largest, next.payload);
+    // Queued on the placement path, which switch_to_tcp() has left since: nothing of the
+    // PDU is written yet, so it is read now and fails alone if the file is short.
+    if (next.from_file() && !placement_) {
+      if (const std::error_code ec = load_file(next)) {
+        complete(std::move(queued_.front()), ec);
+        queued_.pop_front();
+        continue;
+      }
+    }
+    const bool file = next.from_file();
+    const std::size_t gathered = file ? next.head : next.iov.size();
+    if (!in_flight_.empty()) {
+      if (gather_.size() + gathered > kMaxGather) break;
+      // A batch going out with MSG_ZEROCOPY holds memory only: the file PDU starts the next.
+      if (file && placement_ && zerocopy_ && largest >= options_.zero_copy_threshold) break;
+    }
+    for (const iovec& v : next.iov.first(gathered)) gather_.emplace_back(v.iov_base, v.iov_len);
+    if (!file) largest = std::max(largest, next.payload);
     batch_size_ += next.size;
     in_flight_.push_back(std::move(queued_.front()));
     queued_.pop_front();
+    if (file) {
+      batch_file_ = true;
+      break;
+    }
   }
+  if (in_flight_.empty()) return;  // every queued PDU failed to read its file
+  writing_ = true;
   batch_written_ = 0;
-  batch_zerocopy_ = placement_ && zerocopy_ && largest >= options_.zero_copy_threshold;
+  file_sent_ = 0;
+  batch_zerocopy_ = !batch_file_ && placement_ && zerocopy_ && largest >= options_.zero_copy_threshold;
   if (batch_zerocopy_) return send_zerocopy_some();
+  if (batch_file_) {
+    asio::async_write(socket_, gather_,
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                        self->counters_.bytes_sent.add(n);
+                        self->batch_written_ = n;
+                        if (ec || self->closed_) return self->finish_batch(ec ? std::error_code(ec) : canceled(), n);
+                        self->send_file_some();
+                      });
+    return;
+  }
   asio::async_write(socket_, gather_,
                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                       self->counters_.bytes_sent.add(n);
@@ -146,6 +212,50 @@ void StreamCore::send_zerocopy_some() {
   }
   // Posted, never inline: finish_batch() starts the next write, which would recurse.
   asio::post(socket_.get_executor(), [self = shared_from_this(), ec] { self->on_zerocopy_sent(ec); });
+}
+
+// The file segment of the batch's last PDU, from where it stopped; then its padding. Runs
+// from a completion handler (never from start_write), so finishing the batch here is safe.
+void StreamCore::send_file_some() {
+  SendOp& op = *in_flight_.back();
+  const iscsi::FileSegment& file = op.pdu.file;
+  const FileSendProgress p = send_file(fd_, file.fd, file.offset + file_sent_, file.length - file_sent_);
+  file_sent_ += p.sent;
+  batch_written_ += p.sent;
+  counters_.bytes_sendfile.add(p.sent);
+  counters_.bytes_sent.add(p.sent);
+  switch (p.stop) {
+    case FileSendProgress::Stop::done:
+      return write_rest(op.iov.subspan(op.head));
+    case FileSendProgress::Stop::would_block:
+      // The socket buffer is full: wait for room (close() cancels the wait).
+      socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->closed_) return self->finish_batch(self->closed_ ? canceled() : std::error_code(ec), self->batch_written_);
+        self->send_file_some();
+      });
+      return;
+    case FileSendProgress::Stop::error:
+      break;
+  }
+  if (file_sent_ == 0 && splice_unsupported(p.ec)) {
+    // Not a file the kernel can splice: send the same bytes from memory.
+    if (const std::error_code ec = load_file(op)) return finish_batch(ec, batch_written_);
+    return write_rest(op.iov.subspan(op.head));
+  }
+  finish_batch(p.ec, batch_written_);
+}
+
+// Writes the last iovecs of a file batch (padding, or a data segment read into memory) and
+// finishes the batch.
+void StreamCore::write_rest(std::span<const iovec> rest) {
+  if (rest.empty()) return finish_batch({}, batch_written_);
+  batch_rest_.clear();
+  for (const iovec& v : rest) batch_rest_.emplace_back(v.iov_base, v.iov_len);
+  asio::async_write(socket_, batch_rest_,
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                      self->counters_.bytes_sent.add(n);
+                      self->finish_batch(ec, self->batch_written_ + n);
+                    });
 }
 
 void StreamCore::on_zerocopy_sent(std::error_code ec) {

@@ -123,14 +123,15 @@ inline iscsi::OutgoingPdu nop_out(std::uint32_t itt, std::span<const iovec> iov)
   return {.bhs = n.encode(), .ahs = {}, .data = iov};
 }
 
-// A placement connection over TCP on 127.0.0.1: {connecting end, accepting end}.
-inline std::pair<Selection, Selection> placement_pair(asio::io_context& io, const TransportOptions& options) {
+// A connection over TCP on 127.0.0.1 on the path `policy` names: {connecting end, accepting end}.
+inline std::pair<Selection, Selection> connected_pair(asio::io_context& io, Policy policy,
+                                                      const TransportOptions& options) {
   using namespace asio::experimental::awaitable_operators;
   const Registry registry = Registry::with_builtin_paths();
-  ListenResult l = Listener::open(io, SocketAddress::ip("127.0.0.1", 0).value(), Policy::placement, registry, options);
+  ListenResult l = Listener::open(io, SocketAddress::ip("127.0.0.1", 0).value(), policy, registry, options);
   REQUIRE(l.listener);
   auto pair = run(io, [&]() -> asio::awaitable<std::pair<Selection, Selection>> {
-    auto [a, b] = co_await (connect(io, l.listener->local_endpoint(), Policy::placement, registry, options) &&
+    auto [a, b] = co_await (connect(io, l.listener->local_endpoint(), policy, registry, options) &&
                             l.listener->accept());
     co_return std::pair{std::move(a), std::move(b)};
   }());
@@ -138,6 +139,10 @@ inline std::pair<Selection, Selection> placement_pair(asio::io_context& io, cons
   REQUIRE(pair.first.transport);
   REQUIRE(pair.second.transport);
   return pair;
+}
+
+inline std::pair<Selection, Selection> placement_pair(asio::io_context& io, const TransportOptions& options) {
+  return connected_pair(io, Policy::placement, options);
 }
 
 }  // namespace uiscsi::offload::test
