@@ -31,7 +31,8 @@ void write_io_table(const IoResult& r, std::ostream& out) {
   out << "transport    placed " << r.counters.bytes_placed << " B, copied " << r.counters.bytes_copied << " B (" << std::setprecision(3)
       << r.copied_per_delivered() << " copied per delivered), placement hits " << r.counters.placement_hits << ", misses "
       << r.counters.placement_misses << ", zero-copy sends " << r.counters.zerocopy_sends << " ("
-      << r.counters.zerocopy_copied << " copied by the kernel after all)\n";
+      << r.counters.zerocopy_copied << " copied by the kernel after all), from files: sendfile "
+      << r.counters.bytes_sendfile << " B, read " << r.counters.bytes_file_read << " B\n";
   if (!r.error.empty()) out << "error        " << r.error << "\n";
 }
 
@@ -114,6 +115,11 @@ void write_io_json(const IoResult& r, JsonWriter& json) {
   // Loopback and devices without scatter-gather copy MSG_ZEROCOPY data anyway.
   json.key("zerocopy_copied");
   json.value(r.counters.zerocopy_copied);
+  // Data segments sent from a file (a target's Data-In); an initiator sends none.
+  json.key("bytes_sendfile");
+  json.value(r.counters.bytes_sendfile);
+  json.key("bytes_file_read");
+  json.value(r.counters.bytes_file_read);
   json.key("digest_errors");
   json.value(r.counters.digest_errors);
   json.end_object();

@@ -42,6 +42,8 @@ offload::Counters minus(const offload::Counters& a, const offload::Counters& b) 
   d.zerocopy_sends = a.zerocopy_sends - b.zerocopy_sends;
   d.bytes_zerocopy = a.bytes_zerocopy - b.bytes_zerocopy;
   d.zerocopy_copied = a.zerocopy_copied - b.zerocopy_copied;
+  d.bytes_sendfile = a.bytes_sendfile - b.bytes_sendfile;
+  d.bytes_file_read = a.bytes_file_read - b.bytes_file_read;
   return d;
 }
 

@@ -210,7 +210,9 @@ json::object counters_json(const offload::Counters& n) {
                       {"placement_hits", n.placement_hits},
                       {"placement_misses", n.placement_misses},
                       {"digest_errors", n.digest_errors},
-                      {"zerocopy_sends", n.zerocopy_sends}};
+                      {"zerocopy_sends", n.zerocopy_sends},
+                      {"bytes_sendfile", n.bytes_sendfile},
+                      {"bytes_file_read", n.bytes_file_read}};
 }
 
 // On the entry's worker: everything -m session -P 3 and --stats print.

@@ -36,7 +36,9 @@ boost::json::object counters_json(const offload::Counters& c) {
           {"placement_hits", c.placement_hits},
           {"zerocopy_sends", c.zerocopy_sends},
           {"bytes_zerocopy", c.bytes_zerocopy},
-          {"zerocopy_copied", c.zerocopy_copied}};
+          {"zerocopy_copied", c.zerocopy_copied},
+          {"bytes_sendfile", c.bytes_sendfile},
+          {"bytes_file_read", c.bytes_file_read}};
 }
 
 Outcome sessions_table(const StatusSource& source) {
@@ -68,6 +70,7 @@ Outcome connections_table(const StatusSource& source) {
       {"TX-PDUS", "/counters/pdus_sent"},
       {"PLACED", "/counters/bytes_placed"},
       {"COPIED", "/counters/bytes_copied"},
+      {"SENDFILE", "/counters/bytes_sendfile"},
       {"DIGEST-ERR", "/counters/digest_errors"},
       {"TASKS", "/tasks"},
       {"INITIATOR", "/initiator_name"},

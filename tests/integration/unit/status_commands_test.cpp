@@ -23,6 +23,8 @@ iscsit::ConnectionInfo sample_connection() {
   c.counters.bytes_sent = 4096;
   c.counters.pdus_received = 17;
   c.counters.digest_errors = 2;
+  c.counters.bytes_sendfile = 786432;
+  c.counters.bytes_file_read = 8192;
   c.initiator_name = "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test";
   c.target_name = "iqn.2026-11.org.uiscsi:default";
   c.params.header_digest = iscsi::DigestType::crc32c;
@@ -63,6 +65,8 @@ TEST_CASE("a connection's JSON names its 4-tuple, path, fallback reason and coun
   CHECK(json.at("path").at("mode") == "");  // tcp has no kernel-side mode
   CHECK(json.at("counters").at("bytes_received") == 1048576u);
   CHECK(json.at("counters").at("digest_errors") == 2u);
+  CHECK(json.at("counters").at("bytes_sendfile") == 786432u);
+  CHECK(json.at("counters").at("bytes_file_read") == 8192u);
   CHECK(json.at("params").at("header_digest") == "CRC32C");
   CHECK(json.at("params").at("max_recv_data_segment_length") == 262144u);
   CHECK(json.at("tasks") == 3u);
@@ -95,6 +99,8 @@ TEST_CASE("connections renders one aligned row per connection", "[control][statu
   CHECK(lines[1].starts_with("12"));
   CHECK(lines[1].find("127.0.0.1:40000") != std::string::npos);
   CHECK(lines[1].find("1048576") != std::string::npos);
+  CHECK(lines[0].find("SENDFILE") != std::string::npos);
+  CHECK(lines[1].find("786432") != std::string::npos);
   CHECK(lines[1].find("placement: not built; smc: not built") != std::string::npos);
   CHECK(lines[2].find("[::1]:50000") != std::string::npos);
   CHECK(lines[2].find("login") != std::string::npos);
