@@ -20,11 +20,12 @@
 // waiting for room like the zerocopy path, then a last write sends the padding. A batch
 // that would go out with MSG_ZEROCOPY stops before a file PDU instead, so zerocopy batches
 // hold memory only. Where files are not sent (tcp, smc, after switch_to_tcp()) the range is
-// read (pread) into a buffer of the PDU's own before any byte of it is written, so a short
-// file fails that PDU alone; so is a file sendfile cannot splice (EINVAL and the like on the
-// first call), but its head is on the wire by then, and a failed read cuts the stream. A
-// file that ends inside the range while it is being sent cuts the stream too
-// (errc::file_ended): the PDU's header has promised bytes that do not exist.
+// read (pread) into a buffer of the PDU's own before any byte of the PDU is written, so a
+// short file fails that PDU alone and the stream goes on. A file sendfile cannot splice
+// (EINVAL and the like on its first call) is read the same way, but only once the PDU's
+// head is on the wire: a failed read then cuts the stream. So does a file that ends inside
+// the range while sendfile sends it (errc::file_ended): the header promised bytes that do
+// not exist, and nothing sent after it could be framed right.
 #include <sys/socket.h>
 #include <sys/uio.h>
 
