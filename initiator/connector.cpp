@@ -21,7 +21,7 @@ Connector make_connector(asio::io_context& io, offload::Registry registry, offlo
                           "portal " + portal.to_string() + " is not a numeric address"};
     }
     offload::Selection s = co_await offload::connect(io, *address, policy, *shared, options);
-    co_return Connected{std::move(s.transport), s.ec, std::move(s.error)};
+    co_return Connected{std::move(s.transport), s.ec, std::move(s.error), std::move(s.pending)};
   };
 }
 

@@ -24,6 +24,9 @@ struct Connected {
   std::unique_ptr<offload::Transport> transport;  // null on error
   std::error_code ec;
   std::string error;  // for people: which step failed and why
+  // A connect cancelled before it completed (the login timeout): what it was still doing,
+  // when its path can tell (offload::Selection::pending); empty otherwise.
+  std::string pending{};
 };
 
 // Called on the session's io_context; may be called again while an earlier transport it

@@ -1,11 +1,12 @@
 // connect_and_login(): the connection, the login timeout and login redirection around
 // login() (initiator/login.h).
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <variant>
+#include <exception>
 
 #include "initiator/detail/watchdog.h"
 #include "initiator/error.h"
@@ -24,15 +25,21 @@ asio::awaitable<Established> connect_and_login(const Connector& connector, const
     out.portal = portal;
     // The connection counts against the login timeout too: a SYN into the void would
     // otherwise wait for the kernel's own timeout, minutes past any replacement timeout.
-    using namespace asio::experimental::awaitable_operators;
+    // When the timer wins, the connector is cancelled and still answers: what its connect
+    // was stuck in (e.g. the kernel's SMC handshake) goes into the message.
     asio::steady_timer timer(executor, config.timeouts.login);
-    auto raced = co_await (connector(portal) || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-    if (raced.index() == 1) {
+    auto [order, failure, c, timer_ec] =
+        co_await asio::experimental::make_parallel_group(asio::co_spawn(executor, connector(portal), asio::deferred),
+                                                         timer.async_wait(asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    if (failure) std::rethrow_exception(failure);
+    if (order[0] == 1) {
+      if (c.transport) c.transport->close();  // made just as the time ran out
       out.login.ec = make_error_code(errc::login_timeout);
       out.login.error = "connect to " + portal.to_string() + " timed out";
+      if (!c.pending.empty()) out.login.error += ": " + c.pending;
       co_return out;
     }
-    Connected c = std::get<0>(std::move(raced));
     if (!c.transport) {
       out.login.ec = c.ec;
       out.login.error = c.error.empty() ? "connect to " + portal.to_string() + ": " + c.ec.message() : c.error;

@@ -1,6 +1,7 @@
 #include "offload/connect.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -37,13 +38,18 @@ asio::awaitable<Selection> connect(asio::io_context& io, SocketAddress portal, P
   const asio::generic::stream_protocol::endpoint endpoint(portal.data(), portal.size(), protocol);
   auto [connect_ec] = co_await socket.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
   if (connect_ec) {
+    // Cancelled (the caller gave up waiting): the kernel is still connecting; the path may
+    // say what that connect is stuck in, while the socket is still open to be asked about.
+    std::string pending;
+    if (connect_ec == asio::error::operation_aborted) pending = registry.describe_pending(d.path.in_use, socket.native_handle());
     // The path disposes of it (an AF_SMC socket whose handshake is still running must not
     // be closed on this thread: see smc_transport.h).
     boost::system::error_code release_ec;
     const int native = socket.release(release_ec);
     if (!release_ec) registry.abandon_socket(d.path.in_use, OwnedFd(native));
-    co_return Selection{nullptr, std::move(d.path), connect_ec,
-                        "connect to " + portal.to_string() + ": " + connect_ec.message()};
+    std::string error = "connect to " + portal.to_string() + ": " + connect_ec.message();
+    if (!pending.empty()) error += " (" + pending + ")";
+    co_return Selection{nullptr, std::move(d.path), connect_ec, std::move(error), std::move(pending)};
   }
   co_return registry.adopt(std::move(d.path), io, OwnedFd(socket.release()), options);
 }

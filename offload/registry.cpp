@@ -133,4 +133,10 @@ void Registry::abandon_socket(Path path, OwnedFd socket) const {
   socket.reset();
 }
 
+std::string Registry::describe_pending(Path path, int socket) const {
+  const TransportFactory* factory = find(path);
+  if (factory == nullptr || !factory->describe_pending) return {};
+  return factory->describe_pending(socket);
+}
+
 }  // namespace uiscsi::offload

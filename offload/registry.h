@@ -51,6 +51,12 @@ struct TransportFactory {
   // Disposes of a socket from open_socket whose connect did not complete (refused, timed
   // out, cancelled). Empty: closed at once. smc needs its own: see close_abandoned_smc_socket().
   std::function<void(OwnedFd)> abandon;
+  // For people, what a socket from open_socket is still doing when its connect was
+  // cancelled before it completed (the caller's timeout): smc asks SMC_DIAG ("SMC
+  // handshake stuck (SMC_DIAG: state INIT, mode SMC-R)"). Called with the socket still
+  // open, before abandon. Empty, or an empty answer: nothing to add (tcp: a SYN nobody
+  // answered needs no words beyond "timed out").
+  std::function<std::string(int socket)> describe_pending;
 };
 
 // A path decision without a socket: what select() would pick for a policy.
@@ -66,6 +72,9 @@ struct Selection {
   PathInfo path;                         // as in transport->path_info()
   std::error_code ec;
   std::string error;  // for people: which path failed and why, or which step failed
+  // A connect cancelled before it completed: what the path's describe_pending said about
+  // it, or empty (see TransportFactory::describe_pending).
+  std::string pending{};
 };
 
 class Registry {
@@ -94,6 +103,9 @@ class Registry {
   OwnedFd open_socket(Path path, int family, std::error_code& ec) const;
   // A socket of `path` whose connect did not complete: its factory's abandon, or close.
   void abandon_socket(Path path, OwnedFd socket) const;
+  // What a socket of `path` whose connect has not completed is doing: its factory's
+  // describe_pending, or empty.
+  std::string describe_pending(Path path, int socket) const;
 
  private:
   // Whether `path` is registered and its probe agrees; `why` says why not.

@@ -12,6 +12,7 @@
 
 #include "offload/detail/smc_decline.h"
 #include "offload/detail/smc_diag.h"
+#include "offload/detail/smc_pending.h"
 #include "offload/detail/stream_transport.h"
 #include "offload/detail/tcp_socket.h"
 
@@ -64,7 +65,14 @@ TransportFactory smc_factory() {
   f.adopt = make_smc_transport;
   f.open_socket = open_smc_socket;
   f.abandon = close_abandoned_smc_socket;
+  f.describe_pending = describe_pending_smc_socket;
   return f;
+}
+
+std::string describe_pending_smc_socket(int socket) {
+  std::error_code diag_error;
+  const auto entry = detail::query_smc_diag(socket, diag_error);
+  return detail::describe_pending_smc_connect(entry, diag_error);
 }
 
 void close_abandoned_smc_socket(OwnedFd socket) {

@@ -45,6 +45,12 @@ OwnedFd open_smc_socket(int family, std::error_code& ec);
 // caller's thread, the socket would take the io_context, and the daemon, with it.
 void close_abandoned_smc_socket(OwnedFd socket);
 
+// The factory's describe_pending hook: what SMC_DIAG says about an AF_SMC socket whose
+// connect has not completed, in words (detail/smc_pending.h), e.g. "SMC handshake stuck
+// (SMC_DIAG: state INIT, mode SMC-R)". Asks the kernel on the caller's thread (a dump of
+// the host's SMC sockets; never more than a second, see query_smc_diag()).
+std::string describe_pending_smc_socket(int socket);
+
 // Wraps a connected AF_SMC socket (handshake done: from connect() or Listener::accept());
 // takes ownership of it in every case. Asks SMC_DIAG for the mode; if SMC_DIAG cannot tell
 // (no smc_diag module), the connection is still made, with mode "unknown" and the reason in
