@@ -3,7 +3,9 @@
 # and smc_diag modules loaded. Runs test_offload's hidden [smc_lab] case, which connects
 # through Listener/connect() with the smc policy, moves a PDU, and prints what each end
 # reports: the SMC mode (one VM has no RDMA device, so the kernel falls back to TCP) and
-# the fallback reason read through SMC_DIAG.
+# the fallback reason read through SMC_DIAG. It also cancels an AF_SMC connect to a listener
+# that drops its SYN (accept queue full) and checks the words connect() then gets from
+# SMC_DIAG: "SMC handshake stuck (SMC_DIAG: state INIT, mode SMC-R)".
 #
 #   bash tests/kernel/smc.sh [TEST_OFFLOAD]     on the host: boots the lab VM (vm-run) and
 #                                               runs itself inside; exit 77 if no lab

@@ -21,8 +21,10 @@
 #     rxe never fills cur_qp_state in ib_query_qp), its QP goes to ERR without a packet sent,
 #     the client waits for CONFIRM LINK in vain, both handshakes then hang in the kernel
 #     (smc_wr_drain_cq), SMC_DIAG shows both sockets stuck in state INIT with mode SMCR and
-#     no fallback, and the login through the smc path times out with a clear message while
-#     uiscsid keeps answering (it closes the stuck socket on a thread of its own).
+#     no fallback, and the login through the smc path times out with a message that says so
+#     ("connect to 192.0.2.1:3260 timed out: SMC handshake stuck (SMC_DIAG: state INIT, mode
+#     SMC-R)", from uiscsiadm and in uiscsid's log) while uiscsid keeps answering (it closes
+#     the stuck socket on a thread of its own).
 # Anything else (e.g. a TCP fallback with a decline code, which would mean the setup is
 # wrong) fails.
 #
@@ -144,8 +146,11 @@ PY
 
   # No login: it must be the Soft-RoCE failure described above, with every piece of evidence.
   login_error=$(fact initiator login_error)
-  [[ "$login_error" == *"connect to $TARGET_IP:$PORTAL_PORT timed out"*"(exit 8)" ]] ||
+  stalled="connect to $TARGET_IP:$PORTAL_PORT timed out: SMC handshake stuck (SMC_DIAG: state INIT, mode SMC-R)"
+  [[ "$login_error" == *"$stalled"*"(exit 8)" ]] ||
     fail "the login failed, but not by the SMC-R handshake stalling (or uiscsid did not answer): $login_error"
+  [[ "$(fact initiator daemon_log)" == *"$stalled" ]] ||
+    fail "uiscsid's log does not say why the login failed: '$(fact initiator daemon_log)'"
   [ "$(fact initiator daemon_answers)" = yes ] || fail "uiscsid stopped answering after the failed login: $(fact initiator daemon_answers)"
   [ "$(fact target diag)" = "INIT SMCR" ] || fail "SMC_DIAG on the target says '$(fact target diag)', not a handshake stuck in INIT/SMCR"
   [ "$(fact initiator diag)" = "INIT SMCR" ] || fail "SMC_DIAG on the initiator says '$(fact initiator diag)'"
@@ -160,8 +165,9 @@ PY
   echo "  the server's first CONFIRM LINK was never sent (smc_llc_send_confirm_link: ${confirm/unprobed/not probed}):"
   echo "  SMC sends only on a link whose QP reports cur_qp_state RTS (smc_link_sendable), and rxe"
   echo "  never fills cur_qp_state in ib_query_qp; the QP went to ERR with 0 packets sent, both"
-  echo "  handshakes hang in the kernel (SMC_DIAG: INIT, SMCR, no fallback), and the login said:"
+  echo "  handshakes hang in the kernel (SMC_DIAG: INIT, SMCR, no fallback), and the login said so:"
   echo "  $login_error"
+  echo "  uiscsid logged: $(fact initiator daemon_log)"
   exit 0
 fi
 
@@ -350,6 +356,7 @@ if [ "$rc" != 0 ]; then
   adm -m session >"$work/sessions" 2>&1 || src=$?
   section "uiscsiadm -m session after the failed login (exit $src)" cat "$work/sessions"
   fact daemon_answers "$([ "$src" = 21 ] && echo yes || echo "no (exit $src)")"
+  fact daemon_log "$(grep -m1 'failed: connect to ' "$work/uiscsid.log" || true)"
 else
   fact login ok
   adm -m session -P 3 >"$work/session" 2>&1 || true

@@ -17,7 +17,7 @@ SMC_DIAG_FALLBACK = 5                 # attribute: struct smc_diag_fallback {u32
 MODES = {0: "SMCR", 1: "TCP", 2: "SMCD"}
 # enum smc_state (net/smc/smc.h)
 STATES = {1: "ACTIVE", 2: "INIT", 7: "CLOSED", 10: "LISTEN", 20: "PEERCLOSEWAIT1",
-          21: "PEERCLOSEWAIT2", 22: "APPFINCLOSEWAIT", 23: "APPCLOSEWAIT1", 24: "APPCLOSEWAIT2",
+          21: "PEERCLOSEWAIT2", 22: "APPCLOSEWAIT1", 23: "APPCLOSEWAIT2", 24: "APPFINCLOSEWAIT",
           25: "PEERFINCLOSEWAIT", 26: "PEERABORTWAIT", 27: "PROCESSABORT"}
 
 
