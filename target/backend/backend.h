@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <system_error>
 
@@ -85,6 +86,15 @@ struct Extent {
   friend bool operator==(const Extent&, const Extent&) = default;
 };
 
+// Where a run of blocks lies in an open file (see Backend::file_extent).
+struct FileExtent {
+  int fd = -1;  // open for reading for as long as the Backend lives
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+
+  friend bool operator==(const FileExtent&, const FileExtent&) = default;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -122,6 +132,18 @@ class Backend {
     (void)lba;
     (void)blocks;
     return {};
+  }
+
+  // Where blocks [lba, lba + blocks) lie, as one range of one file descriptor, for a
+  // caller that hands them to the kernel with sendfile(2) instead of read()ing them (the
+  // target's Data-In): the bytes then go from the page cache to the socket without a copy
+  // through user space. What the range holds is read when it is sent, not now. nullopt
+  // where the blocks are not one file range (RAM, RAID): read() them. Same precondition
+  // as read(): a range beyond the end is out of range and gives nullopt.
+  virtual std::optional<FileExtent> file_extent(std::uint64_t lba, std::uint64_t blocks) const {
+    (void)lba;
+    (void)blocks;
+    return std::nullopt;
   }
 
   // The longest extent that starts at `lba` and has one provisioning state, clipped to the

@@ -106,6 +106,11 @@ std::unique_ptr<FileBackend> FileBackend::open(const FileBackendOptions& options
   return std::unique_ptr<FileBackend>(new FileBackend(std::move(fd), geometry, features));
 }
 
+std::optional<FileExtent> FileBackend::file_extent(std::uint64_t lba, std::uint64_t blocks) const {
+  if (blocks > geometry_.block_count || lba > geometry_.block_count - blocks) return std::nullopt;
+  return FileExtent{fd_.get(), lba * geometry_.block_size, blocks * geometry_.block_size};
+}
+
 std::error_code FileBackend::read(std::uint64_t lba, std::span<std::byte> out) {
   if (auto ec = detail::check_io(geometry_, lba, out.size())) return ec;
   std::uint64_t offset = lba * geometry_.block_size;

@@ -6,6 +6,8 @@
 //    kernel turns that into a discard or zero-out, so unmapped blocks read as zeroes.
 //  - write_zeroes() uses fallocate(ZERO_RANGE) and falls back to writing zeroes.
 //  - prefetch() is posix_fadvise(WILLNEED): the kernel reads ahead into the page cache.
+//  - file_extent() names the blocks' byte range of the descriptor, so Data-In can be sent
+//    from the page cache with sendfile(2).
 //  - provisioning_status() asks the file system with SEEK_DATA / SEEK_HOLE (regular files
 //    only; a block device reports everything mapped).
 //
@@ -56,6 +58,7 @@ class FileBackend final : public Backend {
   std::error_code unmap(std::uint64_t lba, std::uint64_t blocks) override;
   std::error_code write_zeroes(std::uint64_t lba, std::uint64_t blocks, bool fua) override;
   std::error_code prefetch(std::uint64_t lba, std::uint64_t blocks) override;
+  std::optional<FileExtent> file_extent(std::uint64_t lba, std::uint64_t blocks) const override;
   std::error_code provisioning_status(std::uint64_t lba, Extent& out) override;
 
  private:

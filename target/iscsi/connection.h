@@ -109,7 +109,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Outgoing {
     iscsi::Bhs bhs{};
     std::vector<std::byte> data{};            // owned data segment, or
-    std::span<const std::byte> view{};        // a view into memory `keep` owns
+    std::span<const std::byte> view{};        // a view into memory `keep` owns, or
+    iscsi::FileSegment file{};                // a file range `keep` holds open (sendfile)
     std::shared_ptr<const void> keep{};
     StatSn stat_sn = StatSn::advance;
     bool window = true;                     // fill ExpCmdSN and MaxCmdSN from the session

@@ -52,7 +52,7 @@ Connection::Awaitable Connection::write_queue() {
     }
     const std::span<const std::byte> data = out.data.empty() ? out.view : std::span<const std::byte>(out.data);
     iovec iov{const_cast<std::byte*>(data.data()), data.size()};
-    iscsi::OutgoingPdu pdu{out.bhs, {}, {&iov, data.empty() ? 0u : 1u}};
+    iscsi::OutgoingPdu pdu{out.bhs, {}, {&iov, data.empty() ? 0u : 1u}, out.file};
     const std::error_code ec = co_await transport_->send(pdu);
     if (ec) {
       close_now(ec);

@@ -167,10 +167,15 @@ void Connection::execute(const std::shared_ptr<Task>& task) {
     task->data_in = std::make_unique_for_overwrite<std::byte[]>(in_length);
     task->data_in_size = in_length;
   }
+  // Data-In from a file goes out by sendfile(2) where the path sends files and the data
+  // is not digested (the bytes are read as they are sent; see scsi::Command).
+  const bool from_file =
+      transport_->capabilities().file_send && params_.data_digest == iscsi::DigestType::none;
   const scsi::Command command{session_->nexus(),
                               task->cdb,
                               {task->data_out.get(), task->data_out ? task->data_out_size : 0u},
-                              {task->data_in.get(), in_length}};
+                              {task->data_in.get(), in_length},
+                              from_file};
   // Inline on this thread (see connection.h).
   const scsi::Response r = session_->target()->scsi().execute(c.lun, command);
   // The Data-Out buffer is done with; the budget is free again at once.
@@ -203,10 +208,17 @@ void Connection::execute(const std::shared_ptr<Task>& task) {
       d.residual_underflow = residual.underflow;
       d.residual_count = residual.count;
     }
-    send({.bhs = d.encode(),
-          .view = {task->data_in.get() + segment->buffer_offset, segment->length},
-          .keep = task,
-          .stat_sn = status ? StatSn::advance : StatSn::none});
+    if (r.data_in_file) {
+      send({.bhs = d.encode(),
+            .file = {r.data_in_file->fd, r.data_in_file->offset + segment->buffer_offset, segment->length},
+            .keep = r.data_in_owner,
+            .stat_sn = status ? StatSn::advance : StatSn::none});
+    } else {
+      send({.bhs = d.encode(),
+            .view = {task->data_in.get() + segment->buffer_offset, segment->length},
+            .keep = task,
+            .stat_sn = status ? StatSn::advance : StatSn::none});
+    }
   }
   if (!collapse) {
     iscsi::ScsiResponse s;

@@ -8,11 +8,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "iscsi/scsi_status.h"
+#include "target/backend/backend.h"
 
 namespace uiscsi::target::scsi {
 
@@ -50,6 +53,12 @@ struct Command {
   // at most data_in.size() bytes from the start and reports how many in
   // Response::data_in_length. Empty for writes.
   std::span<std::byte> data_in;
+  // The caller can send Data-In straight from a file (sendfile(2)): a READ whose blocks
+  // lie in one file range then answers with Response::data_in_file and leaves data_in
+  // untouched. Set only where the data is not digested (DataDigest=None): the bytes are
+  // read when they are sent, so they may be newer than at execution, which SAM-5 allows
+  // for overlapping commands in flight together but a digest computed earlier would not.
+  bool data_in_from_file = false;
 };
 
 struct Response {
@@ -65,6 +74,12 @@ struct Response {
   // Sense data (SPC-4 4.5) when status is CHECK CONDITION, else empty. The caller wraps it
   // with iscsi::scsi::encode_sense_segment() or prefixes the SenseLength itself.
   std::vector<std::byte> sense;
+  // Set instead of filling Command::data_in (only when Command::data_in_from_file): the
+  // data_in_length bytes of Data-In are this file range. `data_in_owner` keeps the
+  // logical unit, and so the descriptor, open until the caller has sent them, even if the
+  // LUN is removed meanwhile.
+  std::optional<FileExtent> data_in_file;
+  std::shared_ptr<const void> data_in_owner;
 };
 
 }  // namespace uiscsi::target::scsi

@@ -1,6 +1,8 @@
 // READ and WRITE (6, 10, 12, 16) and WRITE AND VERIFY (10, 12, 16) (SBC-3 5.10-5.14,
 // 5.35-5.40). Data moves straight between the caller's Data-In/Data-Out buffers and the
-// backend; only a trailing partial block of a short Data-In buffer is bounced.
+// backend; only a trailing partial block of a short Data-In buffer is bounced. A READ of
+// whole blocks that lie in one file is not read at all when the caller can send it from
+// the file (Command::data_in_from_file).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -66,6 +68,13 @@ Response handle_read(Request& req) {
   // length) gets what fits; the caller reports the overflow residual (RFC 7143 11.4.5.1).
   const std::size_t bytes = std::min<std::size_t>(req.expected_length, req.command.data_in.size());
   const std::size_t whole = bytes - bytes % bs;
+  if (req.command.data_in_from_file && whole > 0 && whole == bytes) {
+    if (auto extent = lu.backend->file_extent(rw.lba, whole / bs)) {
+      Response r = good_with_data(req, static_cast<std::uint32_t>(bytes));
+      r.data_in_file = extent;
+      return r;
+    }
+  }
   if (whole > 0) {
     if (auto ec = lu.backend->read(rw.lba, req.command.data_in.first(whole))) {
       return backend_failure(req, ec, IoDirection::read);

@@ -97,7 +97,11 @@ std::vector<std::uint16_t> Target::luns() const {
 
 Response Target::execute(std::uint64_t lun_field, const Command& command) {
   if (const auto lun = iscsi::scsi::decode_lun(lun_field)) {
-    if (auto lu = find(*lun)) return lu->execute(command);
+    if (auto lu = find(*lun)) {
+      Response r = lu->execute(command);
+      if (r.data_in_file) r.data_in_owner = std::move(lu);
+      return r;
+    }
   }
   Reply reply{command};
   const std::uint8_t opcode = command.cdb.empty() ? 0xff : detail::get_u8(command.cdb, 0);

@@ -1,8 +1,12 @@
 // READ / WRITE (6, 10, 12, 16) through LogicalUnit::execute.
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
+#include "backend_test_support.h"
 #include "scsi_test_support.h"
+#include "target/backend/file_backend.h"
 
 namespace uiscsi::target::scsi::test {
 namespace {
@@ -305,6 +309,67 @@ TEST_CASE("concurrent reads and writes on one logical unit", "[scsi][read_write]
   }
   for (auto& t : threads) t.join();
   CHECK(failures == 0);
+}
+
+// The caller that sends Data-In from a file (sendfile) gets the READ as a range of the
+// backend's descriptor; everything else still reads into the Data-In buffer.
+Response read_from_file(Harness& h, std::uint64_t lba, std::uint32_t blocks, std::size_t buffer) {
+  std::vector<std::byte> in(buffer, std::byte{0xee});
+  const auto read = cdb::read_16(lba, blocks);
+  const Command command{kNexusA, read.view(), {}, in, true};
+  Response r = h.target().execute(0, command);
+  REQUIRE(r.status == Status::good);
+  // Answered from the file: the Data-In buffer is left as it was.
+  if (r.data_in_file) CHECK(in == std::vector<std::byte>(buffer, std::byte{0xee}));
+  return r;
+}
+
+TEST_CASE("a READ of a file backend answers with the file range when the caller sends files", "[scsi][read_write]") {
+  target::test::TempDir dir;
+  FileBackendOptions o;
+  o.path = dir / "disk.img";
+  o.create_size_bytes = Harness::kBlocks * kBs;
+  std::error_code ec;
+  auto file = FileBackend::open(o, ec);
+  REQUIRE_FALSE(ec);
+  Harness h(std::move(file));
+  h.write(100, pattern(8 * kBs, 3));
+
+  const Response r = read_from_file(h, 100, 8, 8 * kBs);
+  REQUIRE(r.data_in_file);
+  CHECK(r.data_in_length == 8 * kBs);
+  CHECK(r.data_in_file->offset == 100 * kBs);
+  CHECK(r.data_in_file->length == 8 * kBs);
+  // The range holds the blocks, and the response keeps the logical unit (and so the
+  // descriptor) alive for the sender even once the LUN is gone.
+  REQUIRE(r.data_in_owner);
+  REQUIRE_FALSE(h.target().remove_lun(0));
+  std::vector<std::byte> got(8 * kBs);
+  REQUIRE(::pread(r.data_in_file->fd, got.data(), got.size(), static_cast<off_t>(r.data_in_file->offset)) ==
+          static_cast<ssize_t>(got.size()));
+  CHECK(got == pattern(8 * kBs, 3));
+}
+
+TEST_CASE("a READ falls back to the Data-In buffer where no file range serves it", "[scsi][read_write]") {
+  SECTION("RAM backend") {
+    Harness h;
+    h.write(5, pattern(2 * kBs, 9));
+    const Response r = read_from_file(h, 5, 2, 2 * kBs);
+    CHECK_FALSE(r.data_in_file);
+    CHECK_FALSE(r.data_in_owner);
+  }
+  SECTION("a Data-In buffer that ends inside a block") {
+    target::test::TempDir dir;
+    FileBackendOptions o;
+    o.path = dir / "disk.img";
+    o.create_size_bytes = Harness::kBlocks * kBs;
+    std::error_code ec;
+    Harness h(FileBackend::open(o, ec));
+    REQUIRE_FALSE(ec);
+    const Response r = read_from_file(h, 0, 2, kBs + 100);
+    CHECK_FALSE(r.data_in_file);
+    CHECK(r.data_in_length == kBs + 100);
+  }
 }
 
 }  // namespace
