@@ -17,13 +17,35 @@ LUN_BYTES=$((64 << 20))
 # Random content, written before the target starts: it serves the file at its size.
 head -c "$LUN_BYTES" /dev/urandom >"$WORK/disk.img"
 want=$(sha256sum <"$WORK/disk.img" | cut -d' ' -f1)
-start_uiscsi_target
+# The target's end of a connection takes its path from the portal: one of each.
+[ -n "${UISCSI_TARGET:-}" ] && [ -x "$UISCSI_TARGET" ] || { say "SKIP: uiscsi-target was not built"; exit $SKIP; }
+PORT_placement=$(free_port)
+PORT_tcp=$(free_port)
+while [ "$PORT_tcp" = "$PORT_placement" ]; do PORT_tcp=$(free_port); done
+cat >"$WORK/target.toml" <<TOML
+[[target]]
+name = "$UT_IQN"
+[[target.portal_group]]
+tag = 1
+portals = [
+  { address = "127.0.0.1", port = $PORT_placement, offload = "placement" },
+  { address = "127.0.0.1", port = $PORT_tcp, offload = "tcp" },
+]
+[[target.lun]]
+number = 0
+backend = "file"
+path = "disk.img"
+TOML
+"$UISCSI_TARGET" --ctl "$WORK/uiscsi-target.sock" -c "$WORK/target.toml" >"$WORK/uiscsi-target.log" 2>&1 &
+PIDS_TO_KILL+=("$!")
+wait_for "uiscsi-target to start" grep -q '^Status: ' "$WORK/uiscsi-target.log"
 
 # read_lun LABEL PATH URL_ARGS: reads the LUN through a fresh uiscsi-nbd on PATH and checks
 # its hash; leaves the target's counters in $WORK/LABEL.json, summed over its connections.
 read_lun() {
   local label=$1 path=$2 args=$3
-  start_nbd N "iscsi://127.0.0.1:$UT_PORT/$UT_IQN/0$args" --path "$path"
+  local port="PORT_$path"
+  start_nbd N "iscsi://127.0.0.1:${!port}/$UT_IQN/0$args" --path "$path"
   local got
   got=$(nbdcopy "$N_URI" - | sha256sum | cut -d' ' -f1)
   expect "$label: sha256 read through NBD" "$got" "$want"
