@@ -30,7 +30,9 @@ struct Connected {
 };
 
 // Called on the session's io_context; may be called again while an earlier transport it
-// returned is still open (a reconnection overlaps the old connection's teardown).
+// returned is still open (a reconnection overlaps the old connection's teardown). When the
+// login timeout runs out first, the connect is cancelled and its answer is still read:
+// Connected::pending goes into the "timed out" message.
 using Connector = std::function<boost::asio::awaitable<Connected>(const Portal&)>;
 
 // Connects to the portal's numeric address with offload::connect on the data path `policy`
