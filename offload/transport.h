@@ -49,7 +49,8 @@ struct Capabilities {
   bool zero_copy_send = false;
   // switch_to_tcp() succeeds on this transport.
   bool switch_to_tcp = false;
-  // An OutgoingPdu's FileSegment goes out by sendfile(2), never through user space. When
+  // An OutgoingPdu's FileSegment goes out by sendfile(2), never through user space (from
+  // TransportOptions::file_send_threshold bytes up; shorter ones are read first). When
   // false a transport still accepts one and reads it into a buffer of its own first
   // (pread), so a PDU queued before switch_to_tcp() is sent all the same.
   bool file_send = false;
@@ -85,6 +86,11 @@ struct TransportOptions {
   // page pinning nor the completion reads. false keeps MSG_ZEROCOPY regardless (measuring
   // what it costs, exercising the completion tracking over loopback).
   bool zero_copy_stop_on_copy = true;
+  // placement: an OutgoingPdu::file data segment of at least this many bytes goes out by
+  // sendfile(2); a shorter one is read into memory and gathered with its header, because
+  // below it the splice set-up and the extra system call cost more than the copy (4 KiB
+  // random reads lost a third of their IOPS to per-PDU sendfile on loopback).
+  std::size_t file_send_threshold = 64 * 1024;
 };
 
 class Transport {

@@ -16,10 +16,14 @@ namespace {
 
 // SIGPIPE blocked on this thread while it lives. A SIGPIPE that sendfile raises (EPIPE) then
 // stays pending and is taken back with discard(), unless one was already pending before,
-// which is left for its owner.
+// which is left for its owner. Where the process ignores SIGPIPE (both daemons do) there
+// is nothing to guard, and one sigaction(2) replaces the three calls per send.
 class SigpipeBlocked {
  public:
   SigpipeBlocked() noexcept {
+    struct sigaction action {};
+    active_ = ::sigaction(SIGPIPE, nullptr, &action) != 0 || action.sa_handler != SIG_IGN;
+    if (!active_) return;
     sigemptyset(&pipe_);
     sigaddset(&pipe_, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
@@ -28,18 +32,21 @@ class SigpipeBlocked {
     sigpending(&pending);
     was_pending_ = sigismember(&pending, SIGPIPE) == 1;
   }
-  ~SigpipeBlocked() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  ~SigpipeBlocked() {
+    if (active_) pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
   SigpipeBlocked(const SigpipeBlocked&) = delete;
   SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
 
   void discard() noexcept {
-    if (was_pending_) return;
+    if (!active_ || was_pending_) return;
     const timespec now{};
     while (sigtimedwait(&pipe_, nullptr, &now) < 0 && errno == EINTR) {
     }
   }
 
  private:
+  bool active_ = true;
   sigset_t pipe_, previous_;
   bool was_pending_ = false;
 };

@@ -109,6 +109,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   std::unique_ptr<SendOp> take_op();
   void complete(std::unique_ptr<SendOp> op, std::error_code ec);
   void start_write();
+  // Whether the op's file segment goes out by sendfile (else load_file() first).
+  bool sends_file(const SendOp& op) const noexcept;
   std::error_code load_file(SendOp& op);
   void send_zerocopy_some();
   void send_file_some();

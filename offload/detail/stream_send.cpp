@@ -19,7 +19,8 @@
 // PDUs before it, then sendfile(2) moves the file range from the page cache to the socket,
 // waiting for room like the zerocopy path, then a last write sends the padding. A batch
 // that would go out with MSG_ZEROCOPY stops before a file PDU instead, so zerocopy batches
-// hold memory only. Where files are not sent (tcp, smc, after switch_to_tcp()) the range is
+// hold memory only. Where files are not sent (tcp, smc, after switch_to_tcp(), and data
+// segments below TransportOptions::file_send_threshold) the range is
 // read (pread) into a buffer of the PDU's own before any byte of the PDU is written, so a
 // short file fails that PDU alone and the stream goes on. A file sendfile cannot splice
 // (EINVAL and the like on its first call) is read the same way, but only once the PDU's
@@ -86,11 +87,15 @@ void StreamCore::enqueue(const iscsi::OutgoingPdu& pdu, SendHandler handler) {
   op->head = op->writer.file_position();
   op->size = op->writer.size();
   op->payload = op->pdu.bhs.data_segment_length();
-  if (op->from_file() && !placement_) {
+  if (op->from_file() && !sends_file(*op)) {
     if ((ec = load_file(*op))) return complete(std::move(op), ec);
   }
   queued_.push_back(std::move(op));
   start_write();
+}
+
+bool StreamCore::sends_file(const SendOp& op) const noexcept {
+  return placement_ && op.pdu.file.length >= options_.file_send_threshold;
 }
 
 // Reads the op's file segment into a buffer of its own and makes it an ordinary memory PDU
@@ -119,7 +124,7 @@ void StreamCore::start_write() {
     SendOp& next = *queued_.front();
     // Queued on the placement path, which switch_to_tcp() has left since: nothing of the
     // PDU is written yet, so it is read now and fails alone if the file is short.
-    if (next.from_file() && !placement_) {
+    if (next.from_file() && !sends_file(next)) {
       if (const std::error_code ec = load_file(next)) {
         complete(std::move(queued_.front()), ec);
         queued_.pop_front();

@@ -32,6 +32,14 @@ using test::pattern;
 using test::run;
 namespace asio = boost::asio;
 
+// Placement options that send every file data segment with sendfile, however short, so
+// that the small segments here exercise it (TransportOptions::file_send_threshold).
+TransportOptions every_file_sent() {
+  TransportOptions o;
+  o.file_send_threshold = 0;
+  return o;
+}
+
 // A file holding `bytes`, already unlinked: it lives as long as the descriptor.
 OwnedFd temp_file(std::span<const std::byte> bytes) {
   std::string name = (std::filesystem::temp_directory_path() / "uiscsi-file-send-XXXXXX").string();
@@ -140,7 +148,7 @@ std::error_code send_one(asio::io_context& io, Transport& t, const iscsi::Outgoi
 TEST_CASE("placement sends file data segments with sendfile, in order with memory PDUs",
           "[offload][file_send][tcp]") {
   asio::io_context io;
-  auto pair = test::placement_pair(io, {});
+  auto pair = test::placement_pair(io, every_file_sent());
   Transport& target = *pair.second.transport;
   Transport& initiator = *pair.first.transport;
   CHECK(target.capabilities().file_send);
@@ -160,6 +168,25 @@ TEST_CASE("placement sends file data segments with sendfile, in order with memor
   CHECK(initiator.counters().bytes_received == e.wire_bytes);
   // The 70000-byte memory PDU went out with MSG_ZEROCOPY, in a batch of its own.
   CHECK(sent.zerocopy_sends > 0);
+}
+
+TEST_CASE("placement reads file data segments below file_send_threshold and sends the rest",
+          "[offload][file_send][tcp]") {
+  asio::io_context io;
+  auto pair = test::placement_pair(io, {});  // the default threshold, 64 KiB
+  Transport& target = *pair.second.transport;
+  Transport& initiator = *pair.first.transport;
+  target.configure(limits(false));
+  initiator.configure(limits(false));
+  const auto file = pattern((2 << 20) + 4093, 9);
+  const OwnedFd fd = temp_file(file);
+  const std::vector<Item> items = {{true, 0, 4096}, {true, 4096, 64 * 1024}, {true, 100, (64 * 1024) - 4},
+                                   {false, 1, 100}, {true, 1 << 20, 1 << 20}};
+
+  exchange(io, target, initiator, fd.get(), file, items, false);
+  const Counters sent = target.counters();
+  CHECK(sent.bytes_file_read == 4096 + (64 * 1024) - 4);
+  CHECK(sent.bytes_sendfile == (64 * 1024) + (1 << 20));
 }
 
 TEST_CASE("tcp reads file data segments into memory and sends them the same",
@@ -186,7 +213,7 @@ TEST_CASE("tcp reads file data segments into memory and sends them the same",
 TEST_CASE("after switch_to_tcp() file data segments are read, those queued before it too",
           "[offload][file_send][tcp]") {
   asio::io_context io;
-  auto pair = test::placement_pair(io, {});
+  auto pair = test::placement_pair(io, every_file_sent());
   Transport& target = *pair.second.transport;
   Transport& initiator = *pair.first.transport;
   target.configure(limits(false));
@@ -253,7 +280,7 @@ TEST_CASE("a file range past the end of the file fails the send with file_ended"
   pdu.file = {.fd = fd.get(), .offset = offset, .length = 8192};
 
   SECTION("placement: sendfile finds the end; the stream is cut") {
-    auto pair = test::placement_pair(io, {});
+    auto pair = test::placement_pair(io, every_file_sent());
     Transport& target = *pair.second.transport;
     target.configure(limits(false));
     const std::error_code ec = send_one(io, target, pdu);
@@ -307,7 +334,7 @@ TEST_CASE("a file data segment with DataDigest on is refused, and the stream goe
 
 TEST_CASE("close() while sendfile waits for room cancels the send", "[offload][file_send][tcp]") {
   asio::io_context io;
-  auto pair = test::placement_pair(io, {});
+  auto pair = test::placement_pair(io, every_file_sent());
   Transport& target = *pair.second.transport;
   Transport& initiator = *pair.first.transport;  // never reads
   target.configure(limits(false));
@@ -356,7 +383,7 @@ TEST_CASE("a file sendfile cannot splice is read and sent from memory", "[offloa
     ::close(sv[1]);
   }
   asio::io_context io;
-  auto pair = test::placement_pair(io, {});
+  auto pair = test::placement_pair(io, every_file_sent());
   Transport& target = *pair.second.transport;
   Transport& initiator = *pair.first.transport;
   target.configure(limits(false));
@@ -385,7 +412,7 @@ TEST_CASE("sendfile to a peer that is gone fails with an error, never SIGPIPE", 
   deflt.sa_handler = SIG_DFL;
   REQUIRE(::sigaction(SIGPIPE, &deflt, &previous) == 0);
   asio::io_context io;
-  auto pair = test::placement_pair(io, {});
+  auto pair = test::placement_pair(io, every_file_sent());
   Transport& target = *pair.second.transport;
   target.configure(limits(false));
   pair.first.transport.reset();  // the initiator closes: FIN, then RST for anything sent
