@@ -1,11 +1,9 @@
 // UNMAP, WRITE SAME and GET LBA STATUS, on a RAM disk and on a sparse file.
 #include <bit>
 
-#include "backend_test_support.h"
 #include "iscsi/scsi_capacity.h"
 #include "iscsi/scsi_unmap.h"
 #include "scsi_test_support.h"
-#include "target/backend/file_backend.h"
 
 namespace uiscsi::target::scsi::test {
 namespace {
@@ -27,16 +25,6 @@ std::vector<iscsi::scsi::LbaStatusDescriptor> lba_status(Harness& h, std::uint64
   std::vector<iscsi::scsi::LbaStatusDescriptor> out;
   REQUIRE_FALSE(iscsi::scsi::parse_lba_status(r.data, out));
   return out;
-}
-
-std::unique_ptr<Backend> sparse_file(const target::test::TempDir& dir) {
-  FileBackendOptions o;
-  o.path = dir / "thin.img";
-  o.create_size_bytes = Harness::kBlocks * kBs;
-  std::error_code ec;
-  auto f = FileBackend::open(o, ec);
-  REQUIRE_FALSE(ec);
-  return f;
 }
 
 TEST_CASE("UNMAP on a sparse file shows up as deallocated in GET LBA STATUS", "[scsi][provisioning]") {

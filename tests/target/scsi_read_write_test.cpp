@@ -4,9 +4,7 @@
 #include <atomic>
 #include <thread>
 
-#include "backend_test_support.h"
 #include "scsi_test_support.h"
-#include "target/backend/file_backend.h"
 
 namespace uiscsi::target::scsi::test {
 namespace {
@@ -326,13 +324,7 @@ Response read_from_file(Harness& h, std::uint64_t lba, std::uint32_t blocks, std
 
 TEST_CASE("a READ of a file backend answers with the file range when the caller sends files", "[scsi][read_write]") {
   target::test::TempDir dir;
-  FileBackendOptions o;
-  o.path = dir / "disk.img";
-  o.create_size_bytes = Harness::kBlocks * kBs;
-  std::error_code ec;
-  auto file = FileBackend::open(o, ec);
-  REQUIRE_FALSE(ec);
-  Harness h(std::move(file));
+  Harness h(sparse_file(dir));
   h.write(100, pattern(8 * kBs, 3));
 
   const Response r = read_from_file(h, 100, 8, 8 * kBs);
@@ -360,12 +352,7 @@ TEST_CASE("a READ falls back to the Data-In buffer where no file range serves it
   }
   SECTION("a Data-In buffer that ends inside a block") {
     target::test::TempDir dir;
-    FileBackendOptions o;
-    o.path = dir / "disk.img";
-    o.create_size_bytes = Harness::kBlocks * kBs;
-    std::error_code ec;
-    Harness h(FileBackend::open(o, ec));
-    REQUIRE_FALSE(ec);
+    Harness h(sparse_file(dir));
     const Response r = read_from_file(h, 0, 2, kBs + 100);
     CHECK_FALSE(r.data_in_file);
     CHECK(r.data_in_length == kBs + 100);

@@ -14,7 +14,9 @@
 
 #include "iscsi/scsi_cdb_build.h"
 #include "iscsi/scsi_lun.h"
+#include "backend_test_support.h"
 #include "iscsi/sense.h"
+#include "target/backend/file_backend.h"
 #include "target/backend/ram_backend.h"
 #include "target/scsi/target.h"
 
@@ -139,5 +141,16 @@ class Harness {
  private:
   Target target_;
 };
+
+// A sparse file in `dir` of the Harness's geometry, for a Harness on a file backend.
+inline std::unique_ptr<Backend> sparse_file(const target::test::TempDir& dir) {
+  FileBackendOptions o;
+  o.path = dir / "thin.img";
+  o.create_size_bytes = Harness::kBlocks * Harness::kBlockSize;
+  std::error_code ec;
+  auto f = FileBackend::open(o, ec);
+  REQUIRE_FALSE(ec);
+  return f;
+}
 
 }  // namespace uiscsi::target::scsi::test
