@@ -8,6 +8,8 @@
 # HeaderDigest=CRC32C,DataDigest=CRC32C. Each login checks that both ends agree on the
 # digests, then makes an ext4 file system on the disk, writes 256 MiB of random data,
 # reads it back after dropping every cache (sha256 must match), runs fsck and logs out.
+# The target's connection must be on the placement path and, with DataDigest=None only,
+# have sent Data-In straight from the LUN file with sendfile.
 #
 #   bash tests/kernel/open_iscsi.sh [UISCSI_TARGET]   on the host: boots the lab VM
 #                                                     (vm-run) and runs itself inside;
@@ -226,6 +228,26 @@ target_digests() {
     jq -r --arg t "$1" '.[] | select(.target_name == $t) | "\(.params.header_digest) \(.params.data_digest)"'
 }
 
+# What the target reports for the session's connection: "PATH BYTES_SENDFILE".
+target_send() {
+  "$target_bin" ctl connections --json --socket "$work/ctl.sock" |
+    jq -r --arg t "$1" '.[] | select(.target_name == $t) | "\(.path.in_use) \(.counters.bytes_sendfile)"'
+}
+
+# The portals take the default path, placement here: with DataDigest=None the read-back
+# went from the LUN file's page cache to the socket with sendfile; with CRC32C it cannot.
+check_sendfile() {  # check_sendfile IQN DIGEST
+  local path sent
+  read -r path sent <<<"$(target_send "$1")"
+  [ "$path" = placement ] || fail "the target's connection is on '$path', expected placement"
+  if [ "$2" = None ]; then
+    [ "$sent" -gt 0 ] || fail "DataDigest=None: the target sent no Data-In with sendfile"
+  else
+    [ "$sent" -eq 0 ] || fail "DataDigest=$2: the target sent $sent bytes with sendfile"
+  fi
+  say "  target: path $path, $sent bytes of Data-In sent with sendfile"
+}
+
 logins=0
 for mode in none chap mutual; do
   iqn=$IQN_BASE:$mode
@@ -260,6 +282,7 @@ for mode in none chap mutual; do
     else
       raw_round_trip "$disk"
     fi
+    check_sendfile "$iqn" "$digest"
     first=0
     iscsiadm -m node -T "$iqn" -p "$portal" --logout >/dev/null || fail "logout from $iqn failed"
     for _ in $(seq 1 50); do iscsiadm -m session >/dev/null 2>&1 || break; sleep 0.2; done
