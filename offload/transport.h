@@ -49,11 +49,13 @@ struct Capabilities {
   bool zero_copy_send = false;
   // switch_to_tcp() succeeds on this transport.
   bool switch_to_tcp = false;
-  // An OutgoingPdu's FileSegment goes out by sendfile(2), never through user space (from
-  // TransportOptions::file_send_threshold bytes up; shorter ones are read first). When
+  // An OutgoingPdu's FileSegment goes out by sendfile(2), never through user space, from
+  // file_send_threshold bytes up; shorter ones are read first, so a sender with less data
+  // per PDU gains nothing by handing out file ranges and reads the data itself. When
   // false a transport still accepts one and reads it into a buffer of its own first
   // (pread), so a PDU queued before switch_to_tcp() is sent all the same.
   bool file_send = false;
+  std::size_t file_send_threshold = 0;  // TransportOptions::file_send_threshold
 };
 
 // The outcome of receive(). `pdu` is valid when !ec. On iscsi::pdu_errc::data_digest_mismatch

@@ -49,7 +49,8 @@ Capabilities StreamCore::capabilities() const noexcept {
           .rdma = false,
           .zero_copy_send = placement_ && zerocopy_,
           .switch_to_tcp = can_switch_,
-          .file_send = placement_};
+          .file_send = placement_,
+          .file_send_threshold = options_.file_send_threshold};
 }
 
 PathInfo StreamCore::path() const {
