@@ -63,10 +63,12 @@ SocketAddress Listener::local_endpoint() const {
   return SocketAddress::local_of(impl_->acceptor.native_handle());
 }
 
-asio::awaitable<Selection> Listener::accept() {
+asio::awaitable<Selection> Listener::accept() { return accept(impl_->io); }
+
+asio::awaitable<Selection> Listener::accept(asio::io_context& connection_io) {
   auto [ec, socket] = co_await impl_->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
   if (ec) co_return Selection{nullptr, impl_->path, ec, "accept: " + ec.message()};
-  co_return impl_->registry.adopt(impl_->path, impl_->io, OwnedFd(socket.release()), impl_->options);
+  co_return impl_->registry.adopt(impl_->path, connection_io, OwnedFd(socket.release()), impl_->options);
 }
 
 void Listener::close() noexcept {

@@ -39,6 +39,9 @@ class Listener {
   // The next connection, as a transport on the policy's path. The Listener must outlive the
   // awaitable. After close() a pending accept() completes with operation_canceled.
   boost::asio::awaitable<Selection> accept();
+  // The same, with the transport on `connection_io` instead of the listener's io_context:
+  // a server with one io_context per core spreads the connections of one portal over them.
+  boost::asio::awaitable<Selection> accept(boost::asio::io_context& connection_io);
   void close() noexcept;
 
  private:

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <atomic>
 #include <future>
 #include <map>
 #include <set>
@@ -73,6 +74,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::map<PortalKey, std::shared_ptr<ListeningPortal>> listeners;
   std::map<std::string, std::uint16_t> ephemeral;  // address -> real port of a port-0 portal
   std::size_t next_listener_context = 0;
+  std::atomic<std::size_t> next_connection{0};  // accept loops of several threads take from it
 
   explicit Impl(ServerOptions o) : options(std::move(o)) {
     registry = options.registry ? options.registry
@@ -87,10 +89,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     };
   }
 
+  // Round-robin over the threads, across every portal: a connection does not stay on the
+  // thread of the listener that accepted it (one portal would otherwise use one core).
+  asio::io_context& next_connection_context() {
+    return *contexts[next_connection.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+  }
+
   asio::awaitable<void> accept_loop(std::shared_ptr<ListeningPortal> portal) {
     asio::steady_timer backoff(*portal->io);
     for (;;) {
-      offload::Selection s = co_await portal->listener->accept();
+      asio::io_context& io = next_connection_context();
+      offload::Selection s = co_await portal->listener->accept(io);
       if (portal->closed) co_return;
       if (s.ec) {
         if (s.ec == std::errc::operation_canceled) co_return;
@@ -100,7 +109,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         continue;
       }
       if (core->shutting_down.load()) continue;  // the transport closes as it goes
-      auto connection = std::make_shared<Connection>(core, std::move(s.transport), portal->address, *portal->io);
+      auto connection = std::make_shared<Connection>(core, std::move(s.transport), portal->address, io);
       core->add_connection(connection);
       connection->start();
     }
