@@ -170,8 +170,8 @@ void Connection::execute(const std::shared_ptr<Task>& task) {
   // Data-In from a file goes out by sendfile(2) where the path sends files, the data is
   // not digested (the bytes are read as they are sent; see scsi::Command), and the Data-In
   // PDUs are large enough for sendfile to pay off. Smaller reads are read here, as on tcp:
-  // handing them out as file ranges only moved the read into the transport and cost the
-  // initiator about a tenth more CPU per 4 KiB read (later, less batched replies).
+  // handed out as file ranges they would only move the read into the transport, which
+  // then needs a buffer of its own for each PDU.
   const offload::Capabilities caps = transport_->capabilities();
   const bool from_file = caps.file_send && params_.data_digest == iscsi::DigestType::none &&
                          std::min(in_length, params_.max_send_data_segment_length) >= caps.file_send_threshold;
