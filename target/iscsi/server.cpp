@@ -108,7 +108,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
         continue;
       }
-      if (core->shutting_down.load()) continue;  // the transport closes as it goes
+      if (core->shutting_down.load()) {
+        // The transport closes as it goes, on its own thread (Transport's threading rule).
+        asio::post(io, [transport = std::move(s.transport)] {});
+        continue;
+      }
       auto connection = std::make_shared<Connection>(core, std::move(s.transport), portal->address, io);
       core->add_connection(connection);
       connection->start();
