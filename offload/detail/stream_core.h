@@ -47,7 +47,6 @@ struct SendOp {
   iscsi::OutgoingPdu pdu;
   iscsi::PduWriter writer;
   std::span<const iovec> iov;
-  std::size_t head = 0;     // with pdu.file: the iovecs before the file's bytes
   std::size_t size = 0;     // bytes on the wire
   std::size_t payload = 0;  // data segment bytes
   SendHandler handler;
@@ -170,9 +169,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   // The in-flight batch when it goes out with MSG_ZEROCOPY.
   bool batch_zerocopy_ = false;
   std::size_t batch_size_ = 0, batch_written_ = 0;
-  // The in-flight batch ends with a PDU whose data segment is sent from a file; gather_
-  // holds only its head (BHS, AHS, header digest). file_sent_: its file bytes sent so far.
-  bool batch_file_ = false;
+  // When the in-flight batch ends with a PDU whose data segment is sent from a file
+  // (gather_ then holds only its head: BHS, AHS, header digest): its file bytes sent so far.
   std::size_t file_sent_ = 0;
   std::vector<boost::asio::const_buffer> batch_rest_;  // what of a batch is not written yet
   std::vector<iovec> zerocopy_iov_;                    // the same, for sendmsg(2)

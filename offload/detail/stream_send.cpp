@@ -84,7 +84,6 @@ void StreamCore::enqueue(const iscsi::OutgoingPdu& pdu, SendHandler handler) {
   std::error_code ec;
   op->iov = op->writer.prepare(op->pdu, ec);
   if (ec) return complete(std::move(op), ec);
-  op->head = op->writer.file_position();
   op->size = op->writer.size();
   op->payload = op->pdu.bhs.data_segment_length();
   if (op->from_file() && !sends_file(*op)) {
@@ -119,7 +118,7 @@ void StreamCore::start_write() {
   gather_.clear();
   std::size_t largest = 0;
   batch_size_ = 0;
-  batch_file_ = false;
+  bool batch_file = false;
   while (!queued_.empty()) {
     SendOp& next = *queued_.front();
     // Queued on the placement path, which switch_to_tcp() has left since: nothing of the
@@ -132,7 +131,7 @@ void StreamCore::start_write() {
       }
     }
     const bool file = next.from_file();
-    const std::size_t gathered = file ? next.head : next.iov.size();
+    const std::size_t gathered = next.writer.file_position();
     if (!in_flight_.empty()) {
       if (gather_.size() + gathered > kMaxGather) break;
       // A batch going out with MSG_ZEROCOPY holds memory only: the file PDU starts the next.
@@ -144,7 +143,7 @@ void StreamCore::start_write() {
     in_flight_.push_back(std::move(queued_.front()));
     queued_.pop_front();
     if (file) {
-      batch_file_ = true;
+      batch_file = true;
       break;
     }
   }
@@ -152,9 +151,9 @@ void StreamCore::start_write() {
   writing_ = true;
   batch_written_ = 0;
   file_sent_ = 0;
-  batch_zerocopy_ = !batch_file_ && placement_ && zerocopy_ && largest >= options_.zero_copy_threshold;
+  batch_zerocopy_ = !batch_file && placement_ && zerocopy_ && largest >= options_.zero_copy_threshold;
   if (batch_zerocopy_) return send_zerocopy_some();
-  if (batch_file_) {
+  if (batch_file) {
     asio::async_write(socket_, gather_,
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                         self->counters_.bytes_sent.add(n);
@@ -232,7 +231,7 @@ void StreamCore::send_file_some() {
   counters_.bytes_sent.add(p.sent);
   switch (p.stop) {
     case FileSendProgress::Stop::done:
-      return write_rest(op.iov.subspan(op.head));
+      return write_rest(op.iov.subspan(op.writer.file_position()));
     case FileSendProgress::Stop::would_block:
       // The socket buffer is full: wait for room (close() cancels the wait).
       socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
@@ -244,9 +243,11 @@ void StreamCore::send_file_some() {
       break;
   }
   if (file_sent_ == 0 && splice_unsupported(p.ec)) {
-    // Not a file the kernel can splice: send the same bytes from memory.
+    // Not a file the kernel can splice: send the same bytes from memory, after the head
+    // already written (load_file() prepares the PDU again, same head, data in memory).
+    const std::size_t head = op.writer.file_position();
     if (const std::error_code ec = load_file(op)) return finish_batch(ec, batch_written_);
-    return write_rest(op.iov.subspan(op.head));
+    return write_rest(op.iov.subspan(head));
   }
   finish_batch(p.ec, batch_written_);
 }
