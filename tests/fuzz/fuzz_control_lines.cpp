@@ -14,14 +14,11 @@
 #include <string_view>
 
 #include "control/json_lines.h"
+#include "fuzz_require.h"
 
 using namespace uiscsi::control;
 
 namespace {
-
-void require(bool condition) {
-  if (!condition) __builtin_trap();
-}
 
 bool one_line(const std::string& line) { return !line.empty() && line.find('\n') == line.size() - 1; }
 

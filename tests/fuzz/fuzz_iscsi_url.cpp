@@ -9,17 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_require.h"
 #include "initiator/nbd/iscsi_url.h"
 
 using namespace uiscsi::initiator::nbd;
-
-namespace {
-
-void require(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -12,16 +12,13 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_require.h"
 #include "iscsi/negotiation.h"
 #include "iscsi/text.h"
 
 using namespace uiscsi::iscsi;
 
 namespace {
-
-void require(bool condition) {
-  if (!condition) __builtin_trap();
-}
 
 NegotiatorConfig make_config(Role role, std::uint8_t flags) {
   NegotiatorConfig c;

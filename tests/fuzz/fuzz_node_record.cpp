@@ -7,17 +7,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "fuzz_require.h"
 #include "initiator/node_db/record.h"
 
 using namespace uiscsi::initiator::node_db;
-
-namespace {
-
-void require(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

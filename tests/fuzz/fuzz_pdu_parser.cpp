@@ -12,19 +12,15 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <vector>
 
+#include "fuzz_require.h"
 #include "iscsi/pdu.h"
 
 using namespace uiscsi::iscsi;
 
 namespace {
-
-void require(bool ok) {
-  if (!ok) std::abort();
-}
 
 template <class T>
 void check_codec(const Bhs& bhs) {

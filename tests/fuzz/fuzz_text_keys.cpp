@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_require.h"
 #include "iscsi/text.h"
 #include "iscsi/text_continuation.h"
 #include "iscsi/text_values.h"
@@ -19,10 +20,6 @@
 using namespace uiscsi::iscsi;
 
 namespace {
-
-void require(bool condition) {
-  if (!condition) __builtin_trap();
-}
 
 void check_values(const TextPairs& pairs) {
   for (const TextPair& p : pairs) {
