@@ -22,20 +22,7 @@ want=$(sha256sum <"$WORK/disk.img" | cut -d' ' -f1)
 PORT_placement=$(free_port)
 PORT_tcp=$(free_port)
 while [ "$PORT_tcp" = "$PORT_placement" ]; do PORT_tcp=$(free_port); done
-cat >"$WORK/target.toml" <<TOML
-[[target]]
-name = "$UT_IQN"
-[[target.portal_group]]
-tag = 1
-portals = [
-  { address = "127.0.0.1", port = $PORT_placement, offload = "placement" },
-  { address = "127.0.0.1", port = $PORT_tcp, offload = "tcp" },
-]
-[[target.lun]]
-number = 0
-backend = "file"
-path = "disk.img"
-TOML
+two_portal_toml "$UT_IQN" "$PORT_placement" "$PORT_tcp" disk.img >"$WORK/target.toml"
 "$UISCSI_TARGET" --ctl "$WORK/uiscsi-target.sock" -c "$WORK/target.toml" >"$WORK/uiscsi-target.log" 2>&1 &
 PIDS_TO_KILL+=("$!")
 wait_for "uiscsi-target to start" grep -q '^Status: ' "$WORK/uiscsi-target.log"

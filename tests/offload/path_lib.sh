@@ -25,3 +25,24 @@ require_offload_path() {
 offload_path_checked() {
   case "${UISCSI_OFFLOAD:-}" in tcp | placement | smc) return 0 ;; *) return 1 ;; esac
 }
+
+# two_portal_toml IQN PLACEMENT_PORT TCP_PORT LUN_FILE [SIZE]: the configuration of a target
+# with one file LUN on two 127.0.0.1 portals, placement and tcp, for the tests that compare
+# the two (the target's end of a connection takes its path from the portal).
+two_portal_toml() {
+  cat <<TOML
+[[target]]
+name = "$1"
+[[target.portal_group]]
+tag = 1
+portals = [
+  { address = "127.0.0.1", port = $2, offload = "placement" },
+  { address = "127.0.0.1", port = $3, offload = "tcp" },
+]
+[[target.lun]]
+number = 0
+backend = "file"
+path = "$4"
+${5:+size = \"$5\"}
+TOML
+}

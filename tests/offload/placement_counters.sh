@@ -25,6 +25,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { printf '%s: %s\n' "${0##*/}" "$*"; }
+source "$(dirname "$0")/path_lib.sh"
 fail() { say "FAIL: $*"; [ -f "$WORK/target.log" ] && tail -20 "$WORK/target.log"; exit 1; }
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -33,21 +34,7 @@ PLACEMENT_PORT=$(free_port)
 TCP_PORT=$(free_port)
 while [ "$TCP_PORT" = "$PLACEMENT_PORT" ]; do TCP_PORT=$(free_port); done
 IQN=iqn.2026-11.org.uiscsi:placement-counters
-cat >"$WORK/target.toml" <<TOML
-[[target]]
-name = "$IQN"
-[[target.portal_group]]
-tag = 1
-portals = [
-  { address = "127.0.0.1", port = $PLACEMENT_PORT, offload = "placement" },
-  { address = "127.0.0.1", port = $TCP_PORT, offload = "tcp" },
-]
-[[target.lun]]
-number = 0
-backend = "file"
-path = "lun0.img"
-size = "64MiB"
-TOML
+two_portal_toml "$IQN" "$PLACEMENT_PORT" "$TCP_PORT" lun0.img 64MiB >"$WORK/target.toml"
 "$UISCSI_TARGET" -c "$WORK/target.toml" --ctl "$WORK/ctl.sock" >"$WORK/target.log" 2>&1 &
 TARGET_PID=$!
 for _ in $(seq 1 100); do
